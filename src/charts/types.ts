@@ -1,0 +1,113 @@
+// Inputs of the chart builders. They are plain, serialisable records so that a chart can be
+// rebuilt from files (CSV/JSON written by `exodus run`, `compare`, `calibrate`) without the engine.
+
+/** One point of a model time series summarised over replicates (median and 90% band). */
+export interface BandRow {
+  /** ISO 8601 timestamp of the observation. */
+  time: string;
+  region: string; // region id, or "all"
+  platform: string;
+  metric: string; // model metric name, e.g. "dau", "mau", "signups"
+  median: number;
+  lo: number; // 5th percentile over replicates
+  hi: number; // 95th percentile over replicates
+}
+
+/** A reported figure placed on a chart, with the model's value for the same observation. */
+export interface FigurePoint {
+  id: string;
+  event: string;
+  /** ISO date (start of the window the figure describes, or its single date). */
+  date: string;
+  /** ISO date of the end of the window, when the figure spans one. */
+  dateEnd?: string;
+  platform: string;
+  /** The model metric the figure is compared with (see src/model/metrics.ts). */
+  metric: string;
+  /** The figure's own wording, e.g. "mobile daily audience". */
+  label: string;
+  geography: string;
+  region: string;
+  unit: string;
+  reported: number;
+  /** Where the figure is given as a range (e.g. 29M–40M). */
+  reportedLo?: number;
+  reportedHi?: number;
+  source: string;
+  url: string;
+  confidence: 'high' | 'medium' | 'low';
+  model?: { median: number; lo: number; hi: number };
+  /**
+   * Whether the model's 90% band covers the figure, as decided by `exodus compare`. Optional
+   * (added for the charts): when absent the charts work it out from `model`.
+   */
+  inside?: boolean;
+}
+
+/** A shock period to shade on a time-series chart. */
+export interface ShockSpan {
+  type: string;
+  label: string;
+  start: string;
+  /** Absent for shocks without an end inside the simulated span. */
+  end?: string;
+  platforms: string[];
+  regions: string[];
+}
+
+/** People who changed primary app from `from` to `to` during the run (weighted, real people). */
+export interface FlowCell {
+  event: string;
+  from: string;
+  to: string;
+  value: number;
+}
+
+/** One reported figure against the model, as printed by `exodus compare`. */
+export interface FitRow {
+  event: string;
+  id: string;
+  date: string;
+  platform: string;
+  metric: string;
+  geography: string;
+  confidence: 'high' | 'medium' | 'low';
+  reported: number;
+  median: number;
+  lo: number;
+  hi: number;
+  log10_ratio: number;
+  inside: boolean;
+}
+
+/** One draw of the calibration posterior (ABC-SMC particle). */
+export interface PosteriorDraw {
+  param: string;
+  value: number;
+  weight: number;
+}
+
+/** Progress of a calibration, one row per ABC-SMC generation (or optimiser phase). */
+export interface GenerationRow {
+  generation: number;
+  phase: string; // "optimiser" | "abc"
+  best_loss: number;
+  median_loss: number;
+  epsilon?: number;
+}
+
+/** Leave-one-event-out prediction summary for one event and one method. */
+export interface CrossvalRow {
+  event: string;
+  method: 'exodus' | 'bass';
+  median_abs_log10: number;
+  max_abs_log10: number;
+  coverage: number;
+  figures: number;
+}
+
+/** Provenance printed under every chart and in the report. */
+export interface ChartSource {
+  /** e.g. "Model: exodus 0.1.0, 20 replicates, seed 1. Reported: Mediascope via TASS." */
+  note: string;
+}

@@ -1,0 +1,114 @@
+// The contact network, generated per scenario and stored as CSR (offsets + neighbour indices).
+// Agents of a region occupy a contiguous index block; most ties go to nearby indices inside the
+// block (so neighbours share neighbours: triangles), a few cross regions. Degrees are heavy-tailed.
+import type { Rng } from './rng.ts';
+
+export interface Network {
+  /** offsets[i] .. offsets[i+1] index the contacts of agent i in `nbrs`. */
+  offsets: Uint32Array;
+  nbrs: Uint32Array;
+}
+
+export interface NetworkSettings {
+  degree: number;
+  tail: number;
+  crossRegion: number;
+  locality: number;
+}
+
+/**
+ * Build an undirected network. Each agent draws a target degree from a Pareto law with the given
+ * mean and exponent, and creates half of it as ties; ties are stored in both directions.
+ * regionStart has R+1 entries: region r holds agents regionStart[r] .. regionStart[r+1]-1.
+ */
+export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, rng: Rng): Network {
+  const n = regionStart[regionStart.length - 1];
+  const R = regionStart.length - 1;
+  const alpha = s.tail;
+  // Pareto(xmin, alpha) has mean xmin * (alpha - 1) / (alpha - 2).
+  const xmin = (s.degree * (alpha - 2)) / (alpha - 1);
+  const maxDeg = Math.max(4, Math.min(2000, Math.floor(n / 4)));
+  const inv = -1 / (alpha - 1);
+
+  // Pass 1: draw stubs (ties each agent initiates) and the tie list.
+  const initiated = new Uint16Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const d = Math.min(maxDeg, xmin * Math.pow(1 - rng(), inv));
+    // Stochastic rounding keeps the mean exact.
+    const half = d / 2;
+    const k = Math.floor(half) + (rng() < half - Math.floor(half) ? 1 : 0);
+    initiated[i] = k;
+    total += k;
+  }
+  const src = new Uint32Array(total);
+  const dst = new Uint32Array(total);
+  const deg = new Uint32Array(n);
+  let e = 0;
+  for (let r = 0; r < R; r++) {
+    const a = regionStart[r];
+    const size = regionStart[r + 1] - a;
+    if (size < 2) continue;
+    for (let i = a; i < a + size; i++) {
+      const k = initiated[i];
+      // Reach of local ties grows with the agent's degree so hubs are not confined to a clique.
+      const scale = Math.max(1, s.locality * k);
+      for (let m = 0; m < k; m++) {
+        let j: number;
+        if (R > 1 && rng() < s.crossRegion) {
+          j = Math.floor(rng() * (n - size));
+          if (j >= a) j += size; // uniform over agents outside this region
+        } else {
+          // Geometric offset (>= 1) on a ring inside the region block.
+          const off = 1 + Math.floor(-Math.log(1 - rng()) * scale);
+          const o = off % size || 1;
+          const pos = i - a + (rng() < 0.5 ? o : size - o);
+          j = a + (pos % size);
+        }
+        if (j === i) continue;
+        src[e] = i;
+        dst[e] = j;
+        deg[i]++;
+        deg[j]++;
+        e++;
+      }
+    }
+  }
+
+  // Pass 2: CSR by counting sort.
+  const offsets = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + deg[i];
+  const nbrs = new Uint32Array(offsets[n]);
+  const fill = offsets.slice(0, n);
+  for (let k = 0; k < e; k++) {
+    const i = src[k];
+    const j = dst[k];
+    nbrs[fill[i]++] = j;
+    nbrs[fill[j]++] = i;
+  }
+  return { offsets, nbrs };
+}
+
+/** Average local clustering coefficient over a sample of agents (for tests and diagnostics). */
+export function clustering(net: Network, sample: number, rng: Rng): number {
+  const n = net.offsets.length - 1;
+  const mark = new Int32Array(n).fill(-1);
+  let sum = 0;
+  let count = 0;
+  for (let s = 0; s < sample; s++) {
+    const i = Math.floor(rng() * n);
+    const a = net.offsets[i];
+    const b = net.offsets[i + 1];
+    const k = b - a;
+    if (k < 2) continue;
+    for (let x = a; x < b; x++) mark[net.nbrs[x]] = i;
+    let links = 0;
+    for (let x = a; x < b; x++) {
+      const j = net.nbrs[x];
+      for (let y = net.offsets[j]; y < net.offsets[j + 1]; y++) if (mark[net.nbrs[y]] === i) links++;
+    }
+    sum += links / (k * (k - 1));
+    count++;
+  }
+  return count ? sum / count : 0;
+}

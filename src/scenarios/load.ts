@@ -1,0 +1,234 @@
+// Load a scenario (built-in name, YAML or JSON file, or text) and check it completely before any run:
+// schema first, then the cross-references a schema cannot express (ids, dates in order, figures).
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { scenarioSchema, type Scenario, type FigureSpec } from './schema.ts';
+import { InputError, formatPath } from './errors.ts';
+import { figureIndex } from './figures.ts';
+import { parseDate, parseDuration } from '../model/time.ts';
+import { resolveParams, ParamError } from '../model/params.ts';
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  /** Where it came from: a path, or "<name> (built-in)". */
+  file: string;
+  /** sha256 of the validated scenario, recorded in every output. */
+  hash: string;
+}
+
+export const EVENTS_DIR = fileURLToPath(new URL('./events/', import.meta.url));
+export const DEMO_FILE = fileURLToPath(new URL('./demo.yaml', import.meta.url));
+
+/** Names of the built-in scenarios (files in src/scenarios/events). */
+export function builtinNames(): string[] {
+  return readdirSync(EVENTS_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+/** Resolve a built-in event name or a path and load it. */
+export function loadScenario(nameOrPath: string): LoadedScenario {
+  const builtin = nameOrPath === 'demo' ? DEMO_FILE : join(EVENTS_DIR, `${nameOrPath}.yaml`);
+  if (!/[\\/]|\.(ya?ml|json)$/i.test(nameOrPath) && existsSync(builtin)) {
+    return loadScenarioText(readFileSync(builtin, 'utf8'), `${nameOrPath} (built-in)`);
+  }
+  if (!existsSync(nameOrPath)) {
+    const hint = /[\\/]|\.(ya?ml|json)$/i.test(nameOrPath)
+      ? 'expected an existing YAML or JSON scenario file'
+      : `expected a built-in event (${builtinNames().join(', ')}) or a path to a scenario file`;
+    throw new InputError(nameOrPath, '', `not found; ${hint}`);
+  }
+  return loadScenarioText(readFileSync(nameOrPath, 'utf8'), nameOrPath);
+}
+
+/** Parse and validate scenario text (YAML or JSON). `file` names it in error messages. */
+export function loadScenarioText(text: string, file = '<scenario>'): LoadedScenario {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML/JSON: ${e.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(file, '', 'expected a mapping with name, title, time, regions, platforms, ...');
+  }
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    const first = issues[0];
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new InputError(file, formatPath(first.path), describeIssue(first, raw) + more);
+  }
+  const scenario = parsed.data;
+  checkReferences(scenario, file);
+  scenario.figures = scenario.figures.map((f, i) => completeFigure(f, i, file));
+  const hash = createHash('sha256').update(JSON.stringify(scenario)).digest('hex').slice(0, 16);
+  return { scenario, file, hash };
+}
+
+type Issue = { code: string; message: string; path: PropertyKey[]; keys?: string[]; options?: unknown[]; expected?: string };
+
+function describeIssue(issue: Issue, raw: unknown): string {
+  const got = valueAt(raw, issue.path);
+  const shown = got === undefined ? 'nothing' : JSON.stringify(got);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_union':
+      if (issue.options) return `expected one of ${issue.options.map((o) => `"${String(o)}"`).join(', ')}, got ${shown}`;
+      return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a different value'}, got ${shown}`;
+    case 'invalid_type':
+      if (got === undefined) return `missing; ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`;
+      return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got ${shown}`;
+    default: {
+      const msg = issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+      return `${msg}, got ${shown}`;
+    }
+  }
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function checkReferences(s: Scenario, file: string): void {
+  const fail = (path: string, expected: string): never => {
+    throw new InputError(file, path, expected);
+  };
+  const platformIds = s.platforms.map((p) => p.id);
+  const regionIds = s.regions.map((r) => r.id);
+  const dup = (ids: string[]) => ids.find((x, i) => ids.indexOf(x) !== i);
+  const dp = dup(platformIds);
+  if (dp) fail(`platforms[${platformIds.lastIndexOf(dp)}].id`, `expected a unique platform id, "${dp}" is used twice`);
+  const dr = dup(regionIds);
+  if (dr) fail(`regions[${regionIds.lastIndexOf(dr)}].id`, `expected a unique region id, "${dr}" is used twice`);
+  if (regionIds.includes('all')) fail(`regions[${regionIds.indexOf('all')}].id`, 'expected a region id other than "all" (it means every region)');
+  const knownPlatform = (p: string, path: string) => {
+    if (!platformIds.includes(p)) fail(path, `unknown platform "${p}"; expected one of ${platformIds.join(', ')}`);
+  };
+  const knownRegion = (r: string, path: string) => {
+    if (!regionIds.includes(r)) fail(path, `unknown region "${r}"; expected one of ${regionIds.join(', ')} or "all"`);
+  };
+
+  const start = parseDate(s.time.start);
+  const end = parseDate(s.time.end);
+  if (!(end > start)) fail('time.end', `expected a date after time.start (${s.time.start}), got "${s.time.end}"`);
+  let prev = start;
+  s.time.schedule.forEach((c, i) => {
+    const t = parseDate(c.from);
+    if (!(t > prev && t < end)) fail(`time.schedule[${i}].from`, 'expected dates in increasing order between time.start and time.end');
+    prev = t;
+  });
+
+  s.regions.forEach((r, i) => {
+    for (const [app, v] of Object.entries(r.apps)) {
+      knownPlatform(app, `regions[${i}].apps.${app}`);
+      const active = typeof v === 'number' ? v : v.active;
+      const dormant = typeof v === 'number' ? active / 10 : (v.dormant ?? active / 10);
+      if (active + dormant > 1) fail(`regions[${i}].apps.${app}`, `expected active + dormant <= 1, got ${active + dormant}`);
+    }
+  });
+  const samples = s.regions.map((r) => r.sample);
+  if (samples.some((x) => x !== undefined) && samples.some((x) => x === undefined)) {
+    fail('regions', 'expected "sample" on every region or on none');
+  }
+  if (samples.every((x) => x !== undefined)) {
+    const total = samples.reduce((a, b) => a! + b!, 0)!;
+    if (Math.abs(total - 1) > 1e-6) fail('regions', `expected the regions' "sample" shares to add up to 1, got ${total}`);
+  }
+
+  s.shocks.forEach((sh, i) => {
+    sh.platforms.forEach((p, k) => knownPlatform(p, `shocks[${i}].platforms[${k}]`));
+    if (sh.regions !== 'all') sh.regions.forEach((r, k) => knownRegion(r, `shocks[${i}].regions[${k}]`));
+    if (typeof sh.media === 'object') for (const r of Object.keys(sh.media)) knownRegion(r, `shocks[${i}].media.${r}`);
+    const t0 = parseDate(sh.start);
+    if ('end' in sh && sh.end !== undefined) {
+      if ('duration' in sh && sh.duration !== undefined) fail(`shocks[${i}]`, 'expected either end or duration, not both');
+      if (!(parseDate(sh.end) > t0)) fail(`shocks[${i}].end`, `expected a date after start (${sh.start}), got "${sh.end}"`);
+    }
+    if (sh.type === 'announcement' && !(parseDate(sh.until) > t0)) {
+      fail(`shocks[${i}].until`, `expected a date after start (${sh.start}), got "${sh.until}"`);
+    }
+  });
+
+  try {
+    resolveParams(s.params, 'params');
+  } catch (e) {
+    if (e instanceof ParamError) {
+      const m = /^params(\.\w+)?: (.*)$/.exec(e.message);
+      fail(`params${m?.[1] ?? ''}`, m?.[2] ?? e.message);
+    }
+    throw e;
+  }
+
+  const figIds = s.figures.map((f) => f.id);
+  const df = dup(figIds);
+  if (df) fail(`figures[${figIds.lastIndexOf(df)}].id`, `expected a unique figure id, "${df}" is used twice`);
+  s.figures.forEach((f, i) => {
+    knownPlatform(f.platform, `figures[${i}].platform`);
+    const regs = f.region === 'all' ? [] : Array.isArray(f.region) ? f.region : [f.region];
+    regs.forEach((r) => knownRegion(r, `figures[${i}].region`));
+    if (f.role === 'compare' && !f.metric) fail(`figures[${i}].metric`, 'expected the model metric this figure is compared with (signups, installs, dau, mau, primary, installed, users)');
+    if (f.ref && !figureIndex().has(f.id)) fail(`figures[${i}].id`, `expected an id in data/reported-figures.csv for ref: true, "${f.id}" is not there`);
+    if (!f.ref && f.value === undefined) fail(`figures[${i}].value`, 'missing; expected the reported value (or ref: true to take it from data/reported-figures.csv)');
+    if (!f.ref && !f.date) fail(`figures[${i}].date`, 'missing; expected the date of the figure, e.g. "2019-03-14" or "2018-04"');
+    if (f.window !== undefined && parseDuration(f.window) <= 0) fail(`figures[${i}].window`, 'expected a positive duration');
+  });
+
+  s.fitted.forEach((q, i) => {
+    if (!(q.max > q.min)) fail(`fitted[${i}].max`, `expected max > min (${q.min})`);
+    if (q.scale === 'log' && q.min <= 0) fail(`fitted[${i}].min`, 'expected min > 0 on a log scale');
+    const v = getPath(s, q.path);
+    if (typeof v !== 'number') fail(`fitted[${i}].path`, `expected a path to a number in this file (e.g. "shocks[0].media"), "${q.path}" is ${JSON.stringify(v)}`);
+  });
+}
+
+/** Fill a figure from the CSV when it is a reference, keeping what the scenario states itself. */
+function completeFigure(f: FigureSpec, i: number, file: string): FigureSpec {
+  if (!f.ref) return { ...f, confidence: f.confidence ?? 'medium', label: f.label ?? f.metric ?? '', source: f.source ?? '', url: f.url ?? '' };
+  const r = figureIndex().get(f.id);
+  if (!r) throw new InputError(file, `figures[${i}].id`, `expected an id in data/reported-figures.csv, "${f.id}" is not there`);
+  return {
+    ...f,
+    date: f.date ?? r.date,
+    value: f.value ?? r.value,
+    low: f.low ?? r.low,
+    high: f.high ?? r.high,
+    unit: f.unit ?? r.unit,
+    label: f.label ?? r.metric,
+    geography: f.geography ?? r.geography,
+    source: f.source ?? r.source,
+    url: f.url ?? r.url,
+    confidence: f.confidence ?? r.confidence,
+  };
+}
+
+/** Read a value at a path like "shocks[0].media" or "regions[1].arrival". */
+export function getPath(obj: unknown, path: string): unknown {
+  let v: unknown = obj;
+  for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** Return a copy of the scenario with a number set at a path (used for per-event fitted quantities). */
+export function setPath<T>(obj: T, path: string, value: number): T {
+  const copy = structuredClone(obj) as Record<string, unknown>;
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  let v: Record<string, unknown> = copy;
+  for (const p of parts.slice(0, -1)) v = v[p] as Record<string, unknown>;
+  v[parts[parts.length - 1]] = value;
+  return copy as T;
+}
