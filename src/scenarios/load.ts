@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import { scenarioSchema, type Scenario, type FigureSpec } from './schema.ts';
 import { InputError, formatPath } from './errors.ts';
 import { figureIndex } from './figures.ts';
-import { parseDate, parseDuration } from '../model/time.ts';
+import { parseDate, parseDuration, parsePeriodEnd } from '../model/time.ts';
 import { resolveParams, ParamError } from '../model/params.ts';
 
 export interface LoadedScenario {
@@ -183,6 +183,14 @@ function checkReferences(s: Scenario, file: string): void {
     if (!f.ref && f.value === undefined) fail(`figures[${i}].value`, 'missing; expected the reported value (or ref: true to take it from data/reported-figures.csv)');
     if (!f.ref && !f.date) fail(`figures[${i}].date`, 'missing; expected the date of the figure, e.g. "2019-03-14" or "2018-04"');
     if (f.window !== undefined && parseDuration(f.window) <= 0) fail(`figures[${i}].window`, 'expected a positive duration');
+    const d = f.date ?? (f.ref ? figureIndex().get(f.id)?.date : undefined);
+    if (f.role === 'compare' && d) {
+      const from = parseDate(d);
+      const to = f.window ? from + parseDuration(f.window) * 86_400_000 : parsePeriodEnd(d);
+      if (from < start || to > end) {
+        fail(`figures[${i}].date`, `expected the figure's window (${d}${f.window ? ` + ${f.window}` : ''}) inside the scenario's time span ${s.time.start} .. ${s.time.end}`);
+      }
+    }
   });
 
   s.fitted.forEach((q, i) => {

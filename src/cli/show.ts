@@ -1,0 +1,46 @@
+// exodus show: an event's timeline of shocks and its reported figures with sources.
+import { loadScenario } from '../scenarios/load.ts';
+import { table, human } from './table.ts';
+import { compileShocks } from '../model/engine.ts';
+import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
+
+export const usage = `Usage: exodus show <event | scenario.yaml>
+
+Print the scenario's regions, platforms, timeline of shocks and its reported figures with sources.`;
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) return console.log(usage), 0;
+  if (argv.length !== 1) return console.error(usage), 2;
+  const { scenario: s, file, hash } = loadScenario(argv[0]);
+  const t0 = parseDate(s.time.start);
+  const out: string[] = [];
+  out.push(`${s.title}${s.projection ? '  [PROJECTION: a what-if, not a reconstruction]' : ''}`);
+  out.push(`${file}  (hash ${hash})`);
+  if (s.description) out.push('', s.description.trim());
+  out.push('', `Time: ${s.time.start} .. ${s.time.end}, step ${s.time.step}${s.time.schedule.map((c) => `, ${c.step} from ${c.from}`).join('')}`);
+  out.push('', table(['region', 'population', 'apps at start (monthly active share)'], s.regions.map((r) => [`${r.id}${r.name ? ` (${r.name})` : ''}`, human(r.population), Object.entries(r.apps).map(([k, v]) => `${k} ${Math.round((typeof v === 'number' ? v : v.active) * 1000) / 10}%`).join(', ')]), ['l', 'r', 'l']));
+  out.push('', table(['platform', 'features', 'price', 'privacy', 'capacity/h', 'launch'], s.platforms.map((p) => [p.id, p.features.join(' '), p.price ? `$${p.price}` : '-', String(p.privacy), p.capacity ? human(p.capacity) : '-', p.launch ?? '-']), ['l', 'l', 'r', 'r', 'r', 'l']));
+  const shocks = compileShocks(s);
+  out.push('', 'Timeline of shocks:');
+  out.push(table(['start', 'end', 'type', 'apps', 'regions', 'what'], shocks.map((c) => [
+    isoTime(t0 + c.start * DAY_MS),
+    Number.isFinite(c.end) ? isoTime(t0 + c.end * DAY_MS) : '(open)',
+    c.spec.type,
+    c.spec.platforms.join(', '),
+    c.spec.regions === 'all' ? 'all' : c.spec.regions.join(', '),
+    c.spec.label ?? '',
+  ]), ['l', 'l', 'l', 'l', 'l', 'l']));
+  if (s.fitted.length) {
+    out.push('', 'Per-event quantities calibration may fit:');
+    out.push(table(['name', 'path', 'range'], s.fitted.map((q) => [q.name, q.path, `${q.min} .. ${q.max} (${q.scale})`]), ['l', 'l', 'l']));
+  }
+  out.push('', `Reported figures (${s.figures.length}):`);
+  for (const f of s.figures) {
+    const v = f.low !== undefined && f.high !== undefined ? `${human(f.low)}-${human(f.high)}` : human(f.value!);
+    out.push(`- ${f.date}  ${f.platform}  ${f.label}: ${v}${f.unit ? ` ${f.unit}` : ''}  [${f.geography ?? f.region}; ${f.confidence}${f.role === 'context' ? '; context, not scored' : `; model: ${f.metric}${f.as !== 'count' ? ` as ${f.as}` : ''}`}]`);
+    out.push(`    ${f.source}${f.url ? `  ${f.url}` : ''}`);
+    if (f.reading) out.push(`    reading: ${f.reading}`);
+  }
+  console.log(out.join('\n'));
+  return 0;
+}
