@@ -81,7 +81,14 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
     applyShocks(shocks, t, f, p);
   };
   setFields(0);
-  fitConstants(w, f, p, seed);
+  const hasUsers = new Uint8Array(R * K);
+  s.regions.forEach((reg, r) => {
+    for (const [id, v] of Object.entries(reg.apps)) {
+      const a = w.platforms.findIndex((pl) => pl.id === id);
+      if ((typeof v === 'number' ? v : v.active) > 0 && w.platforms[a].launchDay <= 0) hasUsers[r * K + a] = 1;
+    }
+  });
+  fitConstants(w, f, p, seed, hasUsers);
 
   const plan = stepPlan(s);
   const S = plan.t.length;
@@ -90,6 +97,7 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
   const O = Math.floor(T / observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
   const stocks = Object.fromEntries(STOCK_METRICS.map((m) => [m, new Float64Array(O * RK)])) as RunResult['stocks'];
   const obsTimes = new Float64Array(O);
+  const offline = new Float64Array(O * R);
   const signups = new Float64Array(S * RK);
   const installs = new Float64Array(S * RK);
   const switches = new Float64Array((K + 1) * K);
@@ -100,6 +108,7 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
   let obs = 0;
   const observeNow = (t: number) => {
     sweep(w, f, p, Math.floor(t + 1e-9), stocks, obs * RK);
+    for (let r = 0; r < R; r++) offline[obs * R + r] = w.waitingCount[r] * w.weight[r];
     obsTimes[obs++] = t;
   };
   observeNow(0);
@@ -156,8 +165,9 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
       for (let m = 0; m < k && w.waitingCount[r] > 0; m++) {
         const idx = Math.floor(rng() * w.waitingCount[r]);
         const i = w.waiting[list + idx];
-        w.waiting[list + idx] = w.waiting[list + --w.waitingCount[r]];
         decide(w, f, p, i, rng, ledger);
+        // Only people who got an app leave the queue (a full registration server turns some away).
+        if (w.primary[i] !== NO_APP) w.waiting[list + idx] = w.waiting[list + --w.waitingCount[r]];
       }
     }
 
@@ -213,6 +223,7 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
     flows: { signups, installs },
     obsTimes: obsTimes.slice(0, obs),
     stocks: Object.fromEntries(Object.entries(stocks).map(([m, v]) => [m, v.slice(0, obs * RK)])) as RunResult['stocks'],
+    offline: offline.slice(0, obs * R),
     switches,
     wallMs: performance.now() - wall0,
   };

@@ -160,9 +160,10 @@ export function createWorld(s: Scenario, agents: number, seed: number): World {
  * reconsider would choose each app as primary as often as it is primary now: the world starts at
  * rest, and what moves people afterwards is the shocks, not a mismatch of the starting point
  * (the alternative-specific constants of discrete-choice models, fitted by contraction mapping).
- * Apps nobody uses as primary yet get the weakest fitted constant plus their stated quality.
+ * Apps nobody in the region uses at the start (not listed there, or launched later) get the weakest
+ * fitted constant plus their stated quality.
  */
-export function fitConstants(w: World, f: Fields, p: Params, seed: number): void {
+export function fitConstants(w: World, f: Fields, p: Params, seed: number, hasUsers: Uint8Array): void {
   const K = w.K;
   const rng = makeRng(seed, 'constants');
   const sampleMax = 4000;
@@ -177,6 +178,9 @@ export function fitConstants(w: World, f: Fields, p: Params, seed: number): void
         users++;
       }
     }
+    // An app some people use but (in this sample) nobody as primary still gets a fitted, very low
+    // constant: half an agent's worth of share.
+    for (let a = 0; a < K; a++) if (target[a] === 0 && hasUsers[r * K + a]) target[a] = 0.5;
     if (users === 0) {
       for (let a = 0; a < K; a++) w.asc[r * K + a] = w.platforms[a].quality;
       continue;

@@ -41,6 +41,8 @@ export interface RunResult {
   obsTimes: Float64Array;
   /** Per observation, index obs * R * K + r * K + a; people. */
   stocks: Record<StockMetric, Float64Array>;
+  /** Per observation, index obs * R + r: people who use no messenger yet. */
+  offline: Float64Array;
   /** People who changed primary app, index from * K + to (from = K: had no messenger). */
   switches: Float64Array;
   wallMs: number;

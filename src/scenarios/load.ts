@@ -47,11 +47,11 @@ export function loadScenario(nameOrPath: string): LoadedScenario {
 
 /** Parse and validate scenario text (YAML or JSON). `file` names it in error messages. */
 export function loadScenarioText(text: string, file = '<scenario>'): LoadedScenario {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML/JSON: ${e.message.split('\n')[0]}`);
+    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML/JSON: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const raw = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -59,10 +59,18 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadedScena
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues;
+    // An unknown field is usually a misspelling: report it first, with the missing field it was meant to be.
+    const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
     const first = issues[0];
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new InputError(file, formatPath(first.path), describeIssue(first, raw) + more);
+    let hint = '';
+    if (first.code === 'unrecognized_keys') {
+      const parent = formatPath(first.path);
+      const missing = issues.find((i) => i.code === 'invalid_type' && formatPath(i.path.slice(0, -1)) === parent && valueAt(raw, i.path) === undefined);
+      if (missing) hint = ` (did you mean "${String(missing.path[missing.path.length - 1])}"?)`;
+    }
+    const rest = issues.length - 1 - (hint ? 1 : 0);
+    const more = rest > 0 ? ` (and ${rest} more problem${rest > 1 ? 's' : ''})` : '';
+    throw new InputError(file, formatPath(first.path), describeIssue(first, raw) + hint + more);
   }
   const scenario = parsed.data;
   checkReferences(scenario, file);
