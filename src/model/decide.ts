@@ -173,19 +173,17 @@ export function decide(w: World, f: Fields, p: Params, i: number, rng: Rng, ledg
     } else w.status[base + a] = s & ~ACTIVE;
   }
 
-  if (told) tellContacts(w, p, i, ledger.t);
+  if (told) tellContacts(w, p, i, ledger.t, rng);
 }
 
 /** Word of mouth: contacts of i hear that i installed or switched, and may reconsider. */
-function tellContacts(w: World, p: Params, i: number, t: number): void {
+function tellContacts(w: World, p: Params, i: number, t: number, rng: Rng): void {
   const o1 = w.net.offsets[i + 1];
   for (let x = w.net.offsets[i]; x < o1; x++) {
     const j = w.net.nbrs[x];
-    w.attn[j] = attentionNow(w, j, t, p) + p.womKick;
+    const att = attentionNow(w, j, t, p) + p.womKick;
+    w.attn[j] = att;
     w.attnT[j] = t;
-    if (!w.isAlerted[j]) {
-      w.isAlerted[j] = 1;
-      w.alerted[w.alertedCount++] = j;
-    }
+    w.wake.schedule(j, t, att, p.considerWom, p.womDecay, rng);
   }
 }

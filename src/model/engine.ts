@@ -8,7 +8,7 @@ import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks, type CompiledShock } from './shocks/index.ts';
 import { createWorld, fitConstants } from './population.ts';
-import { decide, access, attentionNow, considerRate, considerRateBound, type StepLedger } from './decide.ts';
+import { decide, access, considerRate, considerRateBound, type StepLedger } from './decide.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
 import { parseDate, parseDuration, DAY_MS } from './time.ts';
 import { STOCK_METRICS, type RunResult } from './results.ts';
@@ -65,7 +65,10 @@ export function compileShocks(s: Scenario): CompiledShock[] {
 export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash: string }): RunResult {
   const wall0 = performance.now();
   const seed = opts.seed;
-  const w = createWorld(s, opts.agents ?? s.agents, seed);
+  const plan = stepPlan(s);
+  const S = plan.t.length;
+  const T = S ? plan.t[S - 1] + plan.dt[S - 1] : 0;
+  const w = createWorld(s, opts.agents ?? s.agents, seed, plan.t, T);
   const { K, R } = w;
   const RK = R * K;
   const shocks = compileShocks(s);
@@ -89,10 +92,8 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
     }
   });
   fitConstants(w, f, p, seed, hasUsers);
+  const buildMs = performance.now() - wall0;
 
-  const plan = stepPlan(s);
-  const S = plan.t.length;
-  const T = S ? plan.t[S - 1] + plan.dt[S - 1] : 0;
   const observe = parseDuration(s.time.observe);
   const O = Math.floor(T / observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
   const stocks = Object.fromEntries(STOCK_METRICS.map((m) => [m, new Float64Array(O * RK)])) as RunResult['stocks'];
@@ -139,22 +140,11 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
       }
     }
 
-    // 2. Word of mouth: agents whose contacts recently adopted or switched.
-    const n0 = w.alertedCount;
-    let keep = 0;
-    for (let x = 0; x < n0; x++) {
-      const i = w.alerted[x];
-      const att = attentionNow(w, i, t, p);
-      if (att < 0.005) {
-        w.attn[i] = 0;
-        w.isAlerted[i] = 0;
-        continue;
-      }
-      w.alerted[keep++] = i;
-      if (w.primary[i] !== NO_APP && rng() < 1 - Math.exp(-p.considerWom * att * dt)) decide(w, f, p, i, rng, ledger);
+    // 2. Word of mouth: people whose contacts recently adopted or switched and who are due now.
+    w.wake.current = step;
+    for (let i = w.wake.pop(step); i >= 0; i = w.wake.pop(step)) {
+      if (w.primary[i] !== NO_APP) decide(w, f, p, i, rng, ledger);
     }
-    w.alerted.copyWithin(keep, n0, w.alertedCount);
-    w.alertedCount = keep + (w.alertedCount - n0);
 
     // 3. Newcomers: people starting to use a messenger at all (market growth).
     for (let r = 0; r < R; r++) {
@@ -226,6 +216,7 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
     offline: offline.slice(0, obs * R),
     switches,
     wallMs: performance.now() - wall0,
+    buildMs,
   };
 }
 

@@ -8,6 +8,7 @@ import { buildNetwork } from './network.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, type Platform, type World } from './world.ts';
 import { parseDate, DAY_MS } from './time.ts';
 import { utilities } from './decide.ts';
+import { WakeCalendar } from './wake.ts';
 
 /** "Long before the start": initial users count as active in the last month. */
 const BEFORE_START = -1_000_000;
@@ -51,7 +52,7 @@ function phi(z: number): number {
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
-export function createWorld(s: Scenario, agents: number, seed: number): World {
+export function createWorld(s: Scenario, agents: number, seed: number, stepStart: Float64Array, stepEnd: number): World {
   const platforms = compilePlatforms(s);
   const K = platforms.length;
   const R = s.regions.length;
@@ -142,9 +143,7 @@ export function createWorld(s: Scenario, agents: number, seed: number): World {
     primary,
     attn: new Float32Array(n),
     attnT: new Float32Array(n),
-    alerted: new Int32Array(n),
-    alertedCount: 0,
-    isAlerted: new Uint8Array(n),
+    wake: new WakeCalendar(n, stepStart, stepEnd),
     waiting,
     waitingCount,
     net,

@@ -46,6 +46,8 @@ export interface RunResult {
   /** People who changed primary app, index from * K + to (from = K: had no messenger). */
   switches: Float64Array;
   wallMs: number;
+  /** Part of wallMs spent building the population and network. */
+  buildMs: number;
 }
 
 /** Region indices for "all", an id, or a list of ids. */

@@ -1,6 +1,7 @@
 // The state of a run as columns of typed arrays (structure of arrays). Agent i's state for app a is
 // at index i * K + a. Nothing here allocates per step.
 import type { Network } from './network.ts';
+import type { WakeCalendar } from './wake.ts';
 
 /** Bits of `status[i * K + a]`. */
 export const INSTALLED = 1;
@@ -47,10 +48,8 @@ export interface World {
   /** Word-of-mouth attention and the time (days) it was last updated; decays lazily. */
   attn: Float32Array;
   attnT: Float32Array;
-  /** Agents with word-of-mouth attention to process (a compacted list + membership flag). */
-  alerted: Int32Array;
-  alertedCount: number;
-  isAlerted: Uint8Array;
+  /** When people with word-of-mouth attention will next reconsider. */
+  wake: WakeCalendar;
   /** Not-yet-users per region, for market growth (swap-remove lists by region). */
   waiting: Int32Array;
   waitingCount: Int32Array;
