@@ -1,0 +1,167 @@
+// Fit overview across events: every reported figure against the model median, log–log, with
+// the y = x line and the "within a factor of 2" band.
+import type { TopLevelSpec } from 'vega-lite';
+import type { LayerSpec } from 'vega-lite/types_unstable/spec/index.js';
+import type { Field } from 'vega-lite/types_unstable/channeldef.js';
+import type { ChartSource, FigurePoint, FitRow } from './types.ts';
+import { appLabel, countExpr, eventColorScale, finishChart, formatCount, logTicks, metricInfo, noteText } from './style.ts';
+import { STATUS_LABEL, STATUS_LEGEND, statusShapes } from './timeseries.ts';
+
+export interface FitInput {
+  rows: FitRow[];
+  /** The figures behind the rows, for source, label and url in tooltips (joined on event + id). */
+  figures?: FigurePoint[];
+  source: ChartSource | string;
+  /** Display names of events, e.g. { "russia-max-2025": "Russia 2025" }. */
+  eventTitles?: Record<string, string>;
+  title?: string;
+  subtitle?: string;
+  /** Side of the square plot in pixels. */
+  size?: number;
+}
+
+export function fitChart(input: FitInput): TopLevelSpec {
+  const size = input.size ?? 520;
+  const figs = new Map((input.figures ?? []).map((f) => [`${f.event}\u0000${f.id}`, f]));
+  const eventName = (e: string) => input.eventTitles?.[e] ?? e;
+  // Zero or negative values cannot sit on a log axis; such rows are left out (and counted).
+  const usable = input.rows.filter((r) => r.reported > 0 && r.median > 0);
+  const dropped = input.rows.length - usable.length;
+
+  const points = usable.map((r) => {
+    const f = figs.get(`${r.event}\u0000${r.id}`);
+    const unit = f?.unit ?? metricInfo(r.metric).unit;
+    const ratio = r.median / r.reported;
+    return {
+      reported: r.reported,
+      median: r.median,
+      lo: Math.max(r.lo, r.median / 1e6),
+      hi: r.hi,
+      event: eventName(r.event),
+      status: r.inside ? STATUS_LABEL.inside : STATUS_LABEL.outside,
+      inside: r.inside,
+      url: f?.url ?? null,
+      tip_id: r.id,
+      tip_app: appLabel(r.platform),
+      tip_metric: unit ? `${r.metric} (${unit})` : r.metric,
+      tip_label: f?.label ?? '',
+      tip_date: r.date,
+      tip_geo: r.geography,
+      tip_reported: formatCount(r.reported),
+      tip_model: `${formatCount(r.median)} [${formatCount(r.lo)} – ${formatCount(r.hi)}]`,
+      tip_ratio: ratio >= 1 ? `×${ratio.toPrecision(3)}` : `×${ratio.toPrecision(2)}`,
+      tip_source: f?.source ?? '',
+      tip_conf: r.confidence,
+    };
+  });
+
+  const values = points.flatMap((p) => [p.reported, p.median, p.lo, p.hi]);
+  const dmin = values.length ? Math.min(...values) / 2.5 : 1;
+  const dmax = values.length ? Math.max(...values) * 2.5 : 10;
+  const guide = [
+    { x: dmin, y: dmin, half: dmin / 2, double: dmin * 2 },
+    { x: dmax, y: dmax, half: dmax / 2, double: dmax * 2 },
+  ];
+
+  const ticks = logTicks(dmin, dmax);
+  const axisX = { title: 'Reported figure (its own unit)', labelExpr: countExpr(), values: ticks, grid: true };
+  const axisY = { title: 'Model median (same unit)', labelExpr: countExpr(), values: ticks, grid: true };
+  const eventScale = eventColorScale(usable.map((r) => eventName(r.event)));
+  const scale = { type: 'log' as const, domain: [dmin, dmax], nice: false };
+  const xq = { field: 'x', type: 'quantitative' as const, scale, axis: axisX };
+  const color = {
+    field: 'event',
+    type: 'nominal' as const,
+    title: 'Event',
+    scale: eventScale,
+    legend: { symbolOpacity: 1 },
+  };
+
+  // Fill for figures inside the band, outline on top for all: hollow = missed. Only
+  // the color channel carries the event (one legend); only the fill layer has a shape legend.
+  const shapes = statusShapes(points.map((p) => p.status));
+  const shapeOf = Object.fromEntries(shapes.domain.map((d, i) => [d, shapes.range[i]]));
+  const common = {
+    x: { field: 'reported', type: 'quantitative' as const },
+    y: { field: 'median', type: 'quantitative' as const },
+    color,
+    href: { field: 'url' },
+    tooltip: [
+      { field: 'tip_id', title: 'Figure' },
+      { field: 'event', title: 'Event' },
+      { field: 'tip_app', title: 'App' },
+      { field: 'tip_metric', title: 'Metric' },
+      { field: 'tip_label', title: 'Wording' },
+      { field: 'tip_date', title: 'Date' },
+      { field: 'tip_geo', title: 'Geography' },
+      { field: 'tip_reported', title: 'Reported' },
+      { field: 'tip_model', title: 'Model median [90%]' },
+      { field: 'tip_ratio', title: 'Model / reported' },
+      { field: 'tip_source', title: 'Source' },
+      { field: 'tip_conf', title: 'Confidence' },
+    ],
+  };
+
+  const layers: LayerSpec<Field>['layer'] = [
+    {
+      data: { values: guide },
+      mark: { type: 'area', color: '#999', opacity: 0.15, clip: true },
+      encoding: {
+        x: xq,
+        y: { field: 'half', type: 'quantitative', scale, axis: axisY },
+        y2: { field: 'double' },
+      },
+    },
+    {
+      data: { values: guide },
+      mark: { type: 'line', color: '#555', strokeDash: [5, 4], strokeWidth: 1.2, clip: true },
+      encoding: { x: xq, y: { field: 'y', type: 'quantitative' } },
+    },
+    {
+      // Guide labels run along the diagonal (both axes share one log domain on a square plot,
+      // so y = x is at 45°): "model = reported" near the top, "within ×2" inside the band.
+      data: {
+        values: [
+          { x: dmax / 4, y: dmax / 4, label: 'model = reported' },
+          { x: dmin * 4, y: dmin * 4 * 1.45, label: 'within ×2' },
+        ],
+      },
+      mark: { type: 'text', baseline: 'bottom', align: 'center', angle: 315, dy: -3, fontSize: 10.5, color: '#444' },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+    },
+    {
+      data: { values: points },
+      mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.8 },
+      encoding: {
+        x: { field: 'reported', type: 'quantitative' },
+        y: { field: 'lo', type: 'quantitative' },
+        y2: { field: 'hi' },
+        color,
+      },
+    },
+    {
+      data: { values: points.filter((p) => p.inside) },
+      mark: { type: 'point', filled: true, size: 80, opacity: 0.9, cursor: 'pointer' },
+      encoding: {
+        ...common,
+        shape: { field: 'status', type: 'nominal', title: 'Reported figure', scale: shapes, legend: STATUS_LEGEND },
+      },
+    },
+    {
+      data: { values: points.map((p) => ({ ...p, shape: shapeOf[p.status] })) },
+      mark: { type: 'point', filled: false, size: 80, strokeWidth: 2, opacity: 0.9, cursor: 'pointer' },
+      encoding: { ...common, shape: { field: 'shape', type: 'nominal', scale: null } },
+    },
+  ];
+
+  const within2 = points.filter((p) => p.median / p.reported <= 2 && p.median / p.reported >= 0.5).length;
+  const inside = points.filter((p) => p.inside).length;
+  const subtitle =
+    input.subtitle ??
+    `${points.length} figures: ${within2} within ×2 of the model median, ${inside} inside its 90% band (bars).` +
+      (dropped ? ` ${dropped} with zero values not shown.` : '');
+  return finishChart(
+    { width: size, height: size, layer: layers },
+    { title: input.title ?? 'Model against reported figures', subtitle, note: noteText(input.source), width: size },
+  );
+}
