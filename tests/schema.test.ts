@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import Ajv2020Module from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { scenarioJsonSchema } from '../src/scenarios/schema.ts';
 import { builtinNames, EVENTS_DIR, DEMO_FILE } from '../src/scenarios/load.ts';
 
-const Ajv2020 = (Ajv2020Module as unknown as { default: typeof Ajv2020Module }).default ?? Ajv2020Module;
 const shipped = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'data', 'scenario.schema.json'), 'utf8'));
 
 describe('published JSON Schema', () => {

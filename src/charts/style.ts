@@ -85,8 +85,14 @@ export function appColorScale(platforms: Iterable<string>): { domain: string[]; 
   const known = APPS.map((a) => a.label).filter((l) => labels.has(l));
   const unknown = [...labels].filter((l) => !known.includes(l)).sort();
   const domain = [...known, ...unknown];
-  return { domain, range: domain.map((l) => appColor(l)) };
+  // Apps without a colour of their own (a user's invented apps) get distinct fallback colours, in
+  // name order, so they stay apart on a chart; "other" stays grey.
+  let k = 0;
+  return { domain, range: domain.map((l) => (BY_ID.has(appId(l)) ? appColor(l) : FALLBACK_COLORS[k++ % FALLBACK_COLORS.length])) };
 }
+
+/** Colours for apps not in APPS (Tableau 10 minus greens/blues close to the messengers' own). */
+const FALLBACK_COLORS = ['#F28E2B', '#E15759', '#76B7B2', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#4E79A7'];
 
 /** Order of app display names for axes (heatmaps), canonical first. */
 export function appOrder(platforms: Iterable<string>): string[] {
