@@ -11,8 +11,10 @@
 //                    + habit       if a is my primary app now
 //
 // The person picks a primary app by logit choice; if they do not have it they install it (a
-// sign-up the first time, if the app has capacity left); secondary apps stay in use while enough
-// contacts are on them. Installs and switches tell the person's contacts (word of mouth).
+// sign-up the first time, if the app has capacity left). Beside it they may try other apps
+// (trialUtility: contacts there, and what the main app lacks right now: privacy, features,
+// availability); secondary apps stay in use while enough contacts are on them. Installs and
+// switches tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import type { Fields } from './fields.ts';
@@ -159,21 +161,53 @@ export function decide(w: World, f: Fields, p: Params, i: number, rng: Rng, ledg
     told = true;
   }
 
-  // Secondary apps stay in use while enough contacts are there (and they can be reached at all:
-  // a short outage does not make anyone give up an app, a block they cannot get round does).
+  // Secondary apps. One in use stays in use while enough contacts are there (and it can be reached
+  // at all: a short outage makes nobody give up an app, a block one cannot get round does). One not
+  // in use - not installed, or installed and dormant - is tried with probability sigmoid(W): people
+  // add an app beside their main one for what the main one lacks right now.
+  const acc = w.scratchAccess;
+  const p0 = primary === NO_APP ? -1 : primary;
   for (let a = 0; a < K; a++) {
     if (a === j) continue;
     const s = w.status[base + a];
-    if (!(s & INSTALLED)) continue;
-    const blockedForMe = f.blockHardness[rk + a] >= 0 && w.skill[i] < f.blockHardness[rk + a];
-    const keep = blockedForMe || !f.launched[a] ? 0 : Math.min(1, reach[a] / p.dormancyReach);
-    if (rng() < keep) {
-      if (!(s & EVER)) ledger.signups[rk + a] += wt;
-      w.status[base + a] = s | ACTIVE | EVER;
-    } else w.status[base + a] = s & ~ACTIVE;
+    if (s & ACTIVE) {
+      const blockedForMe = f.blockHardness[rk + a] >= 0 && w.skill[i] < f.blockHardness[rk + a];
+      const keep = blockedForMe || !f.launched[a] ? 0 : Math.min(1, reach[a] / p.dormancyReach);
+      if (rng() >= keep) w.status[base + a] = s & ~ACTIVE;
+      continue;
+    }
+    if (!f.launched[a] || acc[a] === 0 || a === p0) continue;
+    const W = trialUtility(w, f, p, i, a, p0, !(s & INSTALLED));
+    if (rng() * (1 + Math.exp(-W)) >= 1) continue;
+    if (!(s & INSTALLED)) {
+      if (ledger.capacityLeft[a] < wt) continue;
+      ledger.capacityLeft[a] -= wt;
+      ledger.installs[rk + a] += wt;
+      told = true;
+    }
+    if (!(s & EVER)) ledger.signups[rk + a] += wt;
+    w.status[base + a] = s | INSTALLED | ACTIVE | EVER;
   }
 
   if (told) tellContacts(w, p, i, ledger.t, rng);
+}
+
+/**
+ * Utility of trying app a beside the main app p0 (-1: none yet): contacts on it, what it offers
+ * that the main app lacks now (privacy, features, availability), against the cost of installing.
+ */
+export function trialUtility(w: World, f: Fields, p: Params, i: number, a: number, p0: number, notInstalled: boolean): number {
+  const rk = w.region[i] * w.K;
+  const acc = w.scratchAccess;
+  const unavail = (x: number) => (acc[x] === 0 ? 1 : acc[x] === 2 ? p.vpnHassle : 0);
+  let W = p.trialBias + p.betaReach * w.scratchReach[a] + p.betaPrivacy * w.privacy[i] * f.privacy[rk + a] + f.utility[rk + a];
+  W -= p.betaThreat * f.threat[rk + a] + p.betaAvail * unavail(a);
+  if (p0 >= 0) {
+    W -= p.betaPrivacy * w.privacy[i] * f.privacy[rk + p0] + f.utility[rk + p0];
+    W += p.betaThreat * f.threat[rk + p0] + p.betaAvail * unavail(p0);
+  }
+  if (notInstalled) W -= p.betaPrice * w.platforms[a].price + p.switchCost * (0.5 + w.inertia[i]);
+  return W;
 }
 
 /** Word of mouth: contacts of i hear that i installed or switched, and may reconsider. */

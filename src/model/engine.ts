@@ -83,7 +83,9 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
     resetFields(f, launch, basePrivacy, t);
     applyShocks(shocks, t, f, p);
   };
-  setFields(0);
+  // App constants are fitted to the world before any shock: a shock under way at the start (e.g.
+  // a promotion) must move people, not be absorbed into the constants.
+  resetFields(f, launch, basePrivacy, 0);
   const hasUsers = new Uint8Array(R * K);
   s.regions.forEach((reg, r) => {
     for (const [id, v] of Object.entries(reg.apps)) {
@@ -92,6 +94,7 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
     }
   });
   fitConstants(w, f, p, seed, hasUsers);
+  setFields(0);
   const buildMs = performance.now() - wall0;
 
   const observe = parseDuration(s.time.observe);

@@ -47,6 +47,8 @@ export const PARAM_SPECS = [
     doc: 'Part of the unavailability penalty still felt when a block is got round by VPN or proxy.' },
   { name: 'betaThreat', unit: 'utility per unit threat', min: 0, max: 10, default: 2, scale: 'linear', fit: true,
     doc: 'Penalty of an app whose block has been announced or threatened.' },
+  { name: 'trialBias', unit: 'utility', min: -14, max: 2, default: -6, scale: 'linear', fit: true,
+    doc: 'Base utility of trying an app beside one\'s main app (negative: people rarely add apps without a reason).' },
   { name: 'dormancyReach', unit: 'share of contacts', min: 0.01, max: 0.5, default: 0.08, scale: 'log', fit: true,
     doc: 'A secondary app stays in use when at least this share of contacts is active on it (below: in proportion).' },
   { name: 'usePrimary', unit: 'probability per day', min: 0.3, max: 1, default: 0.85, scale: 'linear', fit: true,

@@ -83,6 +83,7 @@ export function createWorld(s: Scenario, agents: number, seed: number, stepStart
   const innov = Math.sqrt(1 - rho * rho);
   const activeShare = new Float64Array(K);
   const dormantShare = new Float64Array(K);
+  const mainWeight = new Float64Array(K);
 
   for (let r = 0; r < R; r++) {
     const spec = s.regions[r];
@@ -90,10 +91,15 @@ export function createWorld(s: Scenario, agents: number, seed: number, stepStart
     population[r] = spec.population;
     activeShare.fill(0);
     dormantShare.fill(0);
+    mainWeight.fill(0);
+    const givenPrimary = Object.values(spec.apps).some((v) => typeof v !== 'number' && v.primary !== undefined);
     for (const [id, v] of Object.entries(spec.apps)) {
       const a = pid.get(id)!;
       activeShare[a] = typeof v === 'number' ? v : v.active;
       dormantShare[a] = typeof v === 'number' ? v / 10 : (v.dormant ?? v.active / 10);
+      // Chance that a user of the app has it as main app: as given, else growing with its spread.
+      const pr = typeof v === 'number' ? undefined : v.primary;
+      mainWeight[a] = givenPrimary ? (activeShare[a] > 0 ? (pr ?? 0) / activeShare[a] : 0) : activeShare[a] * activeShare[a];
     }
     for (let a = 0; a < K; a++) field[a] = normal(rng);
     for (let i = regionStart[r]; i < regionStart[r + 1]; i++) {
@@ -113,9 +119,9 @@ export function createWorld(s: Scenario, agents: number, seed: number, stepStart
         if (u < activeShare[a]) {
           status[b] = INSTALLED | ACTIVE | EVER;
           lastActive[b] = BEFORE_START;
-          const wa = activeShare[a] * activeShare[a];
+          const wa = mainWeight[a] + 1e-9; // tiny floor: a user of only this app has it as main app
           totalW += wa;
-          if (rng() * totalW < wa) pick = a; // reservoir choice with weight share^2
+          if (rng() * totalW < wa) pick = a; // weighted reservoir choice
         } else if (u < activeShare[a] + dormantShare[a]) status[b] = INSTALLED | EVER;
       }
       if (pick >= 0) primary[i] = pick;

@@ -144,7 +144,16 @@ function checkReferences(s: Scenario, file: string): void {
       const active = typeof v === 'number' ? v : v.active;
       const dormant = typeof v === 'number' ? active / 10 : (v.dormant ?? active / 10);
       if (active + dormant > 1) fail(`regions[${i}].apps.${app}`, `expected active + dormant <= 1, got ${active + dormant}`);
+      if (typeof v !== 'number' && v.primary !== undefined && v.primary > active) {
+        fail(`regions[${i}].apps.${app}.primary`, `expected at most the active share (${active}), got ${v.primary}`);
+      }
     }
+    const prim = Object.values(r.apps).map((v) => (typeof v === 'number' ? undefined : v.primary));
+    if (prim.some((x) => x !== undefined) && prim.some((x) => x === undefined)) {
+      fail(`regions[${i}].apps`, 'expected "primary" on every app of the region or on none');
+    }
+    const primSum = prim.reduce((a: number, b) => a + (b ?? 0), 0);
+    if (primSum > 1 + 1e-9) fail(`regions[${i}].apps`, `expected the "primary" shares to add up to at most 1, got ${primSum}`);
   });
   const samples = s.regions.map((r) => r.sample);
   if (samples.some((x) => x !== undefined) && samples.some((x) => x === undefined)) {
