@@ -199,15 +199,19 @@ export function decide(w: World, f: Fields, p: Params, i: number, rng: Rng, ledg
 export function trialUtility(w: World, f: Fields, p: Params, i: number, a: number, p0: number, notInstalled: boolean): number {
   const rk = w.region[i] * w.K;
   const acc = w.scratchAccess;
-  const unavail = (x: number) => (acc[x] === 0 ? 1 : acc[x] === 2 ? p.vpnHassle : 0);
   let W = p.trialBias + p.betaReach * w.scratchReach[a] + p.betaPrivacy * w.privacy[i] * f.privacy[rk + a] + f.utility[rk + a];
-  W -= p.betaThreat * f.threat[rk + a] + p.betaAvail * unavail(a);
+  W -= p.betaThreat * f.threat[rk + a] + p.betaAvail * unavailability(acc[a], p);
   if (p0 >= 0) {
     W -= p.betaPrivacy * w.privacy[i] * f.privacy[rk + p0] + f.utility[rk + p0];
-    W += p.betaThreat * f.threat[rk + p0] + p.betaAvail * unavail(p0);
+    W += p.betaThreat * f.threat[rk + p0] + p.betaAvail * unavailability(acc[p0], p);
   }
   if (notInstalled) W -= p.betaPrice * w.platforms[a].price + p.switchCost * (0.5 + w.inertia[i]);
   return W;
+}
+
+/** How unavailable an app is to a person: 1 not at all, vpnHassle only round a block, 0 fine. */
+function unavailability(access: number, p: Params): number {
+  return access === 0 ? 1 : access === 2 ? p.vpnHassle : 0;
 }
 
 /** Word of mouth: contacts of i hear that i installed or switched, and may reconsider. */

@@ -4,11 +4,11 @@
 // updates "last active" and, at observation times, the stock metrics.
 import type { Scenario } from '../scenarios/schema.ts';
 import type { Params } from './params.ts';
-import { makeRng, binomial } from './rng.ts';
+import { makeRng, binomial, hashUniform } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks, type CompiledShock } from './shocks/index.ts';
 import { createWorld, fitConstants } from './population.ts';
-import { decide, access, considerRate, considerRateBound, type StepLedger } from './decide.ts';
+import { decide, considerRate, considerRateBound, type StepLedger } from './decide.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
 import { parseDate, parseDuration, DAY_MS } from './time.ts';
 import { STOCK_METRICS, type RunResult } from './results.ts';
@@ -229,6 +229,7 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
  */
 function sweep(w: World, f: Fields, p: Params, day: number, out: RunResult['stocks'] | null, at: number): void {
   const { K, R } = w;
+  const { status, lastActive, skill, activity, primary } = w;
   for (let r = 0; r < R; r++) {
     const wt = w.weight[r];
     const a0 = w.regionStart[r];
@@ -236,18 +237,25 @@ function sweep(w: World, f: Fields, p: Params, day: number, out: RunResult['stoc
     const rk = r * K;
     for (let i = a0; i < a1; i++) {
       const base = i * K;
-      const pa = w.primary[i];
+      const pa = primary[i];
       for (let a = 0; a < K; a++) {
-        const st = w.status[base + a];
-        if (st & ACTIVE && access(w, f, i, r, a) !== 0) {
-          w.lastActive[base + a] = day;
-          if (out) {
-            const use = (a === pa ? p.usePrimary : p.useSecondary) * w.activity[i] * f.useFactor[rk + a];
-            out.dau[at + rk + a] += wt * (use > 1 ? 1 : use);
+        const st = status[base + a];
+        if (st === 0) continue;
+        // Inlined access(): launched, not cut off by an outage, not blocked (or got round it).
+        if (st & ACTIVE && f.launched[a]) {
+          const sev = f.outageSeverity[rk + a];
+          const hard = f.blockHardness[rk + a];
+          if ((hard < 0 || skill[i] >= hard) && (sev <= 0 || hashUniform(f.outageSalt[rk + a], i, a) >= sev)) {
+            lastActive[base + a] = day;
+            if (out) {
+              const use = (a === pa ? p.usePrimary : p.useSecondary) * activity[i] * f.useFactor[rk + a];
+              out.dau[at + rk + a] += wt * (use > 1 ? 1 : use);
+            }
           }
         }
         if (!out) continue;
-        if (w.lastActive[base + a] > day - 30 && w.lastActive[base + a] !== -1) out.mau[at + rk + a] += wt;
+        const last = lastActive[base + a];
+        if (last > day - 30 && last !== -1) out.mau[at + rk + a] += wt;
         if (st & INSTALLED) out.installed[at + rk + a] += wt;
         if (st & EVER) out.users[at + rk + a] += wt;
         if (st & ACTIVE) out.active[at + rk + a] += wt;
