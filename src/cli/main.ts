@@ -16,6 +16,10 @@ const COMMANDS: Record<string, Command> = {
   show: { summary: "print an event's timeline of shocks and its reported figures with sources", load: () => import('./show.ts') },
   validate: { summary: 'check scenario files without running them', load: () => import('./validate.ts') },
   schema: { summary: 'print the JSON Schema of scenario files', load: () => import('./schema.ts') },
+  compare: { summary: 'compare the model with every reported figure of an event, over replicates', load: () => import('./compare.ts') },
+  calibrate: { summary: 'fit one set of behavioural parameters to the reported figures of all events', load: () => import('./calibrate.ts') },
+  report: { summary: 'run every event with the calibrated parameters; write charts (Vega-Lite, SVG, PNG) and an offline HTML report', load: () => import('./report.ts') },
+  crossval: { summary: 'leave-one-event-out prediction against a Bass diffusion baseline', load: () => import('./crossval.ts') },
 };
 
 /** Other modules add commands here (compare, calibrate, crossval, report). */

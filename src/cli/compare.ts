@@ -1,0 +1,67 @@
+// exodus compare: the model against every reported figure of an event, over replicates.
+import { writeFileSync } from 'node:fs';
+import { parse, intOption, UsageError } from './args.ts';
+import { progressBar } from './progress.ts';
+import { loadScenario } from '../scenarios/load.ts';
+import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
+import { compareScenario, fitCsv, fitJson, fitText } from '../calibrate/fittable.ts';
+import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
+import { defaultWorkers } from '../calibrate/pool.ts';
+import type { ParamDraw } from '../calibrate/replicates.ts';
+
+export const usage = `Usage: exodus compare <event | scenario.yaml> [options]
+
+Run the scenario with N seeds and compare the model with each reported figure (role compare):
+reported value, model median and 90% band over the replicates, ratio model/reported, and
+whether the reported value lies in the band; then median and max |log10 ratio| and coverage.
+
+Options:
+  --params FILE     behavioural parameters (JSON) over the shipped calibration
+                    (data/calibrated/params.json)
+  --replicates N    number of replicates, seeds seed..seed+N-1 (default 20)
+  --seed N          seed of the first replicate (default 1)
+  --agents N        agents per run (default: the scenario's)
+  --point           use the point estimate only; by default, when the parameter file has a
+                    posterior sample beside it (posterior.csv), replicate k also draws its
+                    parameters from it, so the band shows parameter uncertainty as well as chance
+  --workers N       worker threads (default: the number of cores); results do not depend on it
+  --json            print one JSON object instead of the table
+  --csv FILE        also write the fit table as CSV (FitRow columns)
+  -h, --help        this help`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      params: { type: 'string' },
+      replicates: { type: 'string' },
+      seed: { type: 'string' },
+      agents: { type: 'string' },
+      point: { type: 'boolean' },
+      workers: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'string' },
+    },
+    usage,
+  );
+  if (values.help) return console.log(usage), 0;
+  if (positionals.length !== 1) throw new UsageError(`expected one event or scenario file\n\n${usage}`);
+  const loaded = loadScenario(positionals[0]);
+  const replicates = intOption(values.replicates, 'replicates', 20);
+  const seed = intOption(values.seed, 'seed', 1, 0);
+  const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
+  const workers = intOption(values.workers, 'workers', defaultWorkers());
+  const paramsFile = values.params as string | undefined;
+  let draws: ParamDraw[] | undefined;
+  if (!values.point) {
+    const base = paramsFile ?? (calibratedParamFile() ? CALIBRATED_PARAMS : undefined);
+    const post = base ? posteriorBeside(base) : undefined;
+    if (post) draws = resampleDraws(readPosterior(post), replicates);
+  }
+  const bar = progressBar(`compare ${loaded.scenario.name}`);
+  const t = await compareScenario(loaded, { replicates, seed, agents, paramsFile, draws, workers, onProgress: (d) => bar.update(d) });
+  bar.done();
+  if (values.csv) writeFileSync(values.csv as string, fitCsv(t.rows));
+  console.log(values.json ? JSON.stringify(fitJson(t), null, 2) : fitText(t));
+  return 0;
+}
