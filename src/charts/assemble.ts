@@ -27,11 +27,19 @@ function figureRegion(f: FigureSpec): string {
   return f.region.length === 1 ? f.region[0] : 'all';
 }
 
-/** Reported figures of the fit table as chart points (with the model's band). */
-export function figurePoints(loaded: LoadedScenario, fit: FitTable): FigurePoint[] {
-  const specs = new Map(loaded.scenario.figures.map((f) => [f.id, f]));
-  return fit.rows.map((r) => {
+/**
+ * Reported figures of the fit table as chart points (with the model's band), in people: a figure
+ * given as percent of a population is converted, so it sits on the same axis as the model's lines.
+ * Shares of a total have no such axis and are left to the fit chart.
+ */
+export function figurePoints(loaded: LoadedScenario, fit: FitTable, inPeople = true): FigurePoint[] {
+  const s = loaded.scenario;
+  const specs = new Map(s.figures.map((f) => [f.id, f]));
+  return fit.rows.filter((r) => !inPeople || r.as !== 'share-of-total').map((r) => {
     const f = specs.get(r.id)!;
+    const regions = f.region === 'all' ? s.regions : s.regions.filter((x) => (typeof f.region === 'string' ? [f.region] : f.region).includes(x.id));
+    const k = inPeople && r.as === 'percent' ? regions.reduce((sum, x) => sum + x.population, 0) / 100 : 1;
+    const scale = (v: number | undefined) => (v === undefined ? undefined : v * k);
     return {
       id: r.id,
       event: r.event,
@@ -42,14 +50,14 @@ export function figurePoints(loaded: LoadedScenario, fit: FitTable): FigurePoint
       label: r.label,
       geography: r.geography,
       region: figureRegion(f),
-      unit: r.unit,
-      reported: r.reported,
-      reportedLo: r.low,
-      reportedHi: r.high,
+      unit: k !== 1 ? `people (reported as ${r.reported}${r.unit ? ` ${r.unit}` : '%'})` : r.unit,
+      reported: r.reported * k,
+      reportedLo: scale(r.low),
+      reportedHi: scale(r.high),
       source: r.source,
       url: r.url,
       confidence: r.confidence,
-      model: { median: r.median, lo: r.lo, hi: r.hi },
+      model: { median: r.median * k, lo: r.lo * k, hi: r.hi * k },
       inside: r.inside,
     };
   });

@@ -188,6 +188,9 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
     .map((s) => ({
       start: Math.max(toUtcMs(s.start), t0),
       end: Math.min(s.end ? toUtcMs(s.end) : t1, t1),
+      // Shocks that last to the end of the run are marked by their onset only: shading them all
+      // would tint the rest of the chart in layers.
+      open: !s.end,
       label: s.label,
       type: s.type,
       fill: shockFill(s.type),
@@ -236,9 +239,10 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
   const yScale = log ? { type: 'log' as const } : { zero: true };
 
   const layers: LayerSpec<Field>['layer'] = [];
-  if (shockData.length) {
+  const closed = shockData.filter((s) => !s.open);
+  if (closed.length) {
     layers.push({
-      data: { values: shockData },
+      data: { values: closed },
       mark: { type: 'rect', fillOpacity: 0.11 },
       encoding: {
         x: { ...x, field: 'start' },
@@ -253,15 +257,24 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
         ],
       },
     });
+  }
+  if (shockData.length) {
     // Onset line and label above the plot (outside the data area, so it never hides a line).
     layers.push({
       data: { values: shockData },
-      mark: { type: 'rule', strokeDash: [3, 3], strokeWidth: 1 },
+      mark: { type: 'rule', strokeDash: [3, 3], strokeWidth: 1.5 },
       encoding: {
         x: { ...x, field: 'start' },
         y: { value: 0 },
         y2: { value: 'height' },
         stroke: { field: 'fill', type: 'nominal', scale: null },
+        tooltip: [
+          { field: 'label', title: 'Shock' },
+          { field: 'type', title: 'Type' },
+          { field: 'tip_when', title: 'When' },
+          { field: 'tip_apps', title: 'Apps' },
+          { field: 'tip_regions', title: 'Regions' },
+        ],
       },
     });
     layers.push({

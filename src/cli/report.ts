@@ -14,7 +14,7 @@ import { fitCsv, fitTable, type FitTable } from '../calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
 import { createPool, defaultWorkers } from '../calibrate/pool.ts';
 import { toCsv } from '../scenarios/csv.ts';
-import { eventCharts, overviewCharts, reportEvent } from '../charts/assemble.ts';
+import { eventCharts, figurePoints, overviewCharts, reportEvent } from '../charts/assemble.ts';
 import { writeChartFiles, writeReportHtml, type ReportChart, type ReportEvent } from '../charts/report.ts';
 import type { FigurePoint, FitRow } from '../charts/types.ts';
 
@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       reportEvents.push(reportEvent(loaded, fit, charts.map((c) => ({ ...c, name: `${name}-${c.name}` })), figures));
       if (!loaded.scenario.projection) {
         allFit.push(...fit.rows);
-        allFigures.push(...figures);
+        allFigures.push(...figurePoints(loaded, fit, false));
       }
       manifestEvents.push({ name, file: loaded.file, hash: loaded.hash, agents, paramSource: fit.paramSource, fitted: fit.fitted, summary: fit.summary, wallSeconds: Number((results.reduce((s, r) => s + r.wallMs, 0) / 1000).toFixed(1)) });
     }
