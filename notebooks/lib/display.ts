@@ -3,6 +3,7 @@
 //   import { showChart, showTable } from './lib/display.ts';
 //   await showChart(vegaLiteSpec);          // ALWAYS await: the output must reach Jupyter before the cell ends
 //   await showTable(rows, { maxRows: 20 });
+//   await print('a line', `another: ${x}`);  // text output; prefer it to console.log (see print)
 //
 // A chart is sent as one MIME bundle holding
 //   - the Vega-Lite spec   (application/vnd.vegalite.v5+json: JupyterLab, Notebook 7, VS Code render it live),
@@ -95,6 +96,26 @@ export async function displayBundle(bundle: MediaBundle, metadata?: Record<strin
   } else {
     await j.display(bundle, { raw: true });
   }
+  await settle();
+}
+
+/**
+ * Milliseconds to wait after each display. Deno's kernel (2.x) resolves Deno.jupyter.display/broadcast when
+ * the message is queued, and sends the cell's final "idle" status on another path: the idle can overtake
+ * the queued outputs, and nbconvert (or any client) then drops them, so an executed notebook randomly
+ * misses its last outputs. Yielding to the event loop for a moment after each display lets the queue drain
+ * first. 0 turns it off.
+ */
+export let SETTLE_MS = 50;
+
+/** Sets SETTLE_MS (see there). */
+export function setSettleMs(ms: number): void {
+  SETTLE_MS = ms;
+}
+
+/** Waits SETTLE_MS on a timer, so the kernel's pending output messages are sent before the cell ends. */
+export function settle(ms = SETTLE_MS): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -237,6 +258,30 @@ export async function chartBundle(
 export async function showChart(spec: Spec, opts: ShowChartOptions = {}): Promise<void> {
   const { data, metadata } = await chartBundle(spec, opts);
   await displayBundle(data, metadata);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Text
+
+/**
+ * Prints lines as one output of the cell (text/plain). Await it. Unlike console.log, whose output the
+ * Deno kernel forwards asynchronously (so under nbconvert the last lines of a cell are sometimes lost
+ * or land in the next cell), an awaited display always arrives, in order. Non-strings are formatted
+ * with Deno.inspect / util.inspect style JSON.
+ */
+export async function print(...lines: unknown[]): Promise<void> {
+  const text = lines.map((l) => (typeof l === 'string' ? l : formatValue(l))).join('\n');
+  await displayBundle({ 'text/plain': text });
+}
+
+function formatValue(v: unknown): string {
+  const deno = (globalThis as { Deno?: { inspect?: (v: unknown, o?: object) => string } }).Deno;
+  if (deno?.inspect) return deno.inspect(v, { colors: false, depth: 4 });
+  try {
+    return JSON.stringify(v, null, 2) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

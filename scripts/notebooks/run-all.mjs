@@ -2,7 +2,7 @@
 // Executes the notebooks in notebooks/ on the project's Deno kernel, headlessly, with nbconvert.
 //
 //   node scripts/notebooks/run-all.mjs                 execute every notebooks/*.ipynb in place (outputs kept, to commit)
-//   node scripts/notebooks/run-all.mjs 00-smoke [...]  only these (name, name.ipynb, path, or a unique prefix like 00)
+//   node scripts/notebooks/run-all.mjs 01-quickstart [...]  only these (name, name.ipynb, path, or a unique prefix like 01)
 //   node scripts/notebooks/run-all.mjs --check         execute into a temp dir, leave the committed files alone (CI)
 //   node scripts/notebooks/run-all.mjs --html out/nb   also export each executed notebook to HTML there
 //
@@ -124,7 +124,16 @@ function main(argv) {
         ...(outDir ? ['--output-dir', outDir] : ['--inplace']),
         nb,
       ];
-      const r = nbconvert(args, env);
+      const executed = outDir ? path.join(outDir, nb) : path.join(NOTEBOOKS_DIR, nb);
+      let r = nbconvert(args, env);
+      // Every code cell of these notebooks shows something. A code cell without outputs means the kernel
+      // dropped them (see print/settle in notebooks/lib/display.ts): run the notebook once more.
+      let empty = r.status === 0 ? emptyCodeCells(executed) : [];
+      if (empty.length > 0) {
+        process.stdout.write(`no output from cell(s) ${empty.join(', ')}; once more ... `);
+        r = nbconvert(args, env);
+        empty = r.status === 0 ? emptyCodeCells(executed) : [];
+      }
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       if (r.status !== 0) {
         console.log(`FAILED (${secs}s)`);
@@ -133,9 +142,17 @@ function main(argv) {
         failed.push(nb);
         return;
       }
+      if (empty.length > 0) {
+        console.log(`FAILED (${secs}s)`);
+        process.stderr.write(
+          `--- ${nb}: code cell(s) ${empty.join(', ')} produced no output. Every code cell should show something: ` +
+            `end it with \`await print(...)\`, showTable or showChart from ./lib/display.ts (console.log output can be lost).\n---\n`,
+        );
+        failed.push(nb);
+        return;
+      }
       console.log(`ok (${secs}s)`);
       if (htmlDir) {
-        const executed = outDir ? path.join(outDir, nb) : path.join(NOTEBOOKS_DIR, nb);
         const h = nbconvert(['--to', 'html', '--output-dir', htmlDir, executed], env);
         if (h.status !== 0) {
           process.stderr.write(stripNoise(h.stderr?.toString() ?? ''));
@@ -154,6 +171,17 @@ function main(argv) {
   }
   console.log(`all ${chosen.length} notebook(s) ran without errors`);
   return 0;
+}
+
+/** Ids (or 1-based numbers) of the code cells of a notebook file that have no outputs. */
+function emptyCodeCells(file) {
+  const nb = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const empty = [];
+  nb.cells.forEach((c, i) => {
+    const code = Array.isArray(c.source) ? c.source.join('') : String(c.source ?? '');
+    if (c.cell_type === 'code' && code.trim() !== '' && (c.outputs ?? []).length === 0) empty.push(c.id ?? `#${i + 1}`);
+  });
+  return empty;
 }
 
 /** Keeps the failing cell and its error; drops nbconvert's Python traceback, INFO lines and deno's banner. */

@@ -240,7 +240,7 @@ Use it (from the project root):
   JUPYTER_PATH=${rel} jupyter kernelspec list
   JUPYTER_PATH=${rel} jupyter notebook notebooks/
   npm run notebooks                 execute every notebooks/*.ipynb in place (outputs are committed)
-  npm run notebooks -- 00-smoke     execute one
+  npm run notebooks -- 01-quickstart  execute one
   npm run notebooks:check           execute all into a temp dir; fails if a cell errors (CI)
 In VS Code: run with --user once, then pick the kernel "${DISPLAY_NAME}".`);
   }
