@@ -87,7 +87,7 @@ export function resolveRun(loaded: LoadedScenario, opts: { paramsFile?: string; 
   const fittedValues: Record<string, number> = {};
   for (const l of layers) {
     Object.assign(merged, l.params);
-    Object.assign(fittedValues, l.events?.[loaded.scenario.name] ?? {});
+    Object.assign(fittedValues, l.events?.[loaded.scenario.fittedFrom ?? loaded.scenario.name] ?? {});
   }
   Object.assign(fittedValues, opts.fitted ?? {});
   const params = resolveParams(merged, 'params');

@@ -238,3 +238,20 @@ describe('built-in events: runs at small scale', () => {
     }
   }, 30_000);
 });
+
+describe('the what-if continues the calibrated event', () => {
+  it('takes the per-event fitted values calibrated for russia-blocks-2024-2026', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { resolveRun } = await import('../src/api.ts');
+    const { loadScenario, getPath } = await import('../src/scenarios/load.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'exodus-whatif-')), 'p.json');
+    writeFileSync(file, JSON.stringify({ params: {}, events: { 'russia-blocks-2024-2026': { maxBonus: 4.2 } } }));
+    const whatif = loadScenario('russia-telegram-block-2026-whatif');
+    const q = whatif.scenario.fitted.find((x) => x.name === 'maxBonus')!;
+    const r = resolveRun(whatif, { paramsFile: file, useCalibrated: false });
+    expect(getPath(r.scenario, q.path)).toBe(4.2);
+    expect(r.fitted.maxBonus).toBe(4.2);
+  });
+});

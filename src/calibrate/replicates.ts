@@ -59,7 +59,7 @@ export function replicatePlan(loaded: LoadedScenario, o: ReplicateOptions): { se
     return resolveRun(loaded, {
       ...base,
       params: { ...d.params, ...o.params },
-      fitted: { ...(d.events?.[loaded.scenario.name] ?? {}), ...o.fitted },
+      fitted: { ...(d.events?.[loaded.scenario.fittedFrom ?? loaded.scenario.name] ?? {}), ...o.fitted },
     });
   });
   return { seeds, resolved };

@@ -246,6 +246,10 @@ export const scenarioSchema = z
       .optional()
       .describe(`Behavioural parameter overrides; names: ${PARAM_NAMES.join(', ')}.`),
     fitted: z.array(fitted).default([]).describe('Per-event unknowns calibration may fit (keep few; bounded).'),
+    fittedFrom: z
+      .string()
+      .optional()
+      .describe('Take the per-event fitted values from this event\'s calibration (a what-if that continues an event).'),
     figures: z.array(figure).default([]),
   })
   .strict();
