@@ -12,10 +12,8 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../../src/api.ts';
 import type { LoadedScenario } from '../../src/scenarios/load.ts';
-import type { RunResult } from '../../src/model/results.ts';
-import { observe } from '../../src/model/observe.ts';
-import { comparedFigures, replicatePlan, type ParamDraw, type ReplicateOptions } from '../../src/calibrate/replicates.ts';
-import { fitTable, type FitTable } from '../../src/calibrate/fittable.ts';
+import type { ParamDraw } from '../../src/calibrate/replicates.ts';
+import { fitTableOf, type FitTable } from '../../src/calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../../src/calibrate/posterior.ts';
 import { human } from '../../src/cli/table.ts';
 
@@ -69,19 +67,7 @@ export function calibratedFile(name: string): string | undefined {
 }
 
 /** The fit table of replicates already run with options `o` (as `exodus compare`, without re-running). */
-export function fitOf(loaded: LoadedScenario, results: readonly RunResult[], o: ReplicateOptions = {}): FitTable {
-  const obs = comparedFigures(loaded).map((x) => x.obs);
-  const values = results.map((r) => obs.map((ob) => observe(r, ob)));
-  const plan = replicatePlan(loaded, { ...o, replicates: 1 });
-  return fitTable(loaded, values, {
-    params: plan.resolved[0].params,
-    fitted: plan.resolved[0].fitted,
-    paramSource: plan.resolved[0].paramSource + (o.draws?.length ? ' (+ posterior draws)' : ''),
-    posterior: Boolean(o.draws?.length),
-    seed: o.seed ?? 1,
-    agents: o.agents ?? loaded.scenario.agents,
-  });
-}
+export const fitOf = fitTableOf;
 
 /** "x2.3" / "x0.41": model median over reported, from a log10 ratio. */
 export function ratio(log10: number): string {

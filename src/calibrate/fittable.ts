@@ -2,6 +2,8 @@
 // band over replicates, the ratio and whether the figure lies in the band. `exodus compare` prints
 // it as a table or as JSON from this one structure; calibration writes it as fit-<event>.csv.
 import type { LoadedScenario } from '../scenarios/load.ts';
+import type { RunResult } from '../model/results.ts';
+import { observe } from '../model/observe.ts';
 import type { FitRow } from '../charts/types.ts';
 import type { Params } from '../model/params.ts';
 import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
@@ -98,15 +100,26 @@ export function fitTable(loaded: LoadedScenario, values: readonly (readonly numb
 export async function compareScenario(loaded: LoadedScenario, o: ReplicateOptions = {}): Promise<FitTable> {
   const figs = comparedFigures(loaded);
   const values = await observeReplicates(loaded, figs.map((x) => x.obs), o);
+  return fitTable(loaded, values, fitMeta(loaded, o));
+}
+
+/** The fit table of replicates already run with options `o` (as compareScenario, without re-running). */
+export function fitTableOf(loaded: LoadedScenario, results: readonly RunResult[], o: ReplicateOptions = {}): FitTable {
+  const obs = comparedFigures(loaded).map((x) => x.obs);
+  return fitTable(loaded, results.map((r) => obs.map((ob) => observe(r, ob))), fitMeta(loaded, o));
+}
+
+/** What a fit table records about how its replicates were run. */
+function fitMeta(loaded: LoadedScenario, o: ReplicateOptions): Pick<FitTable, 'params' | 'fitted' | 'paramSource' | 'posterior' | 'seed' | 'agents'> {
   const plan = replicatePlan(loaded, { ...o, replicates: 1 });
-  return fitTable(loaded, values, {
+  return {
     params: plan.resolved[0].params,
     fitted: plan.resolved[0].fitted,
     paramSource: plan.resolved[0].paramSource + (o.draws?.length ? ' (+ posterior draws)' : ''),
     posterior: Boolean(o.draws?.length),
     seed: o.seed ?? 1,
     agents: o.agents ?? loaded.scenario.agents,
-  });
+  };
 }
 
 

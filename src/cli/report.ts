@@ -8,9 +8,8 @@ import { human } from './table.ts';
 import { VERSION } from './manifest.ts';
 import { builtinNames, loadScenario, type LoadedScenario } from '../scenarios/load.ts';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
-import { observe } from '../model/observe.ts';
-import { comparedFigures, replicatePlan, runReplicates, type ParamDraw } from '../calibrate/replicates.ts';
-import { fitCsv, fitTable, type FitTable } from '../calibrate/fittable.ts';
+import { runReplicates, type ParamDraw } from '../calibrate/replicates.ts';
+import { fitCsv, fitTableOf, type FitTable } from '../calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
 import { createPool, defaultWorkers } from '../calibrate/pool.ts';
 import { toCsv } from '../scenarios/csv.ts';
@@ -76,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       const opts = { replicates, seed, agents, paramsFile: values.params as string | undefined, draws, pool, onProgress: (d: number) => bar.update(d) };
       const results = await runReplicates(loaded, opts);
       bar.done();
-      const fit = buildFit(loaded, results, opts);
+      const fit = fitTableOf(loaded, results, opts);
       const source = sourceNote(loaded, fit, replicates, agents, seed);
       const { charts, bands, figures } = eventCharts(loaded, results, fit, source);
       const dir = join(tmp, name);
@@ -123,20 +122,6 @@ export async function main(argv: string[]): Promise<number> {
   renameSync(tmp, out);
   console.log(`wrote ${out}/report.html (${events.length} events, ${reportEvents.reduce((s, e) => s + e.charts.length, 0) + overview.length} charts as .vl.json/.svg/.png) in ${manifest.wallSeconds} s`);
   return 0;
-}
-
-function buildFit(loaded: LoadedScenario, results: Awaited<ReturnType<typeof runReplicates>>, o: Parameters<typeof replicatePlan>[1]): FitTable {
-  const obs = comparedFigures(loaded).map((x) => x.obs);
-  const values = results.map((r) => obs.map((ob) => observe(r, ob)));
-  const plan = replicatePlan(loaded, { ...o, replicates: 1 });
-  return fitTable(loaded, values, {
-    params: plan.resolved[0].params,
-    fitted: plan.resolved[0].fitted,
-    paramSource: plan.resolved[0].paramSource + (o.draws?.length ? ' (+ posterior draws)' : ''),
-    posterior: Boolean(o.draws?.length),
-    seed: o.seed ?? 1,
-    agents: o.agents ?? loaded.scenario.agents,
-  });
 }
 
 function sourceNote(loaded: LoadedScenario, fit: FitTable, replicates: number, agents: number, seed: number): string {
