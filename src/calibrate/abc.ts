@@ -1,10 +1,16 @@
 // Posterior sample: ABC-SMC in the adaptive population Monte Carlo form of Lenormand, Jabot and
 // Deffuant (2013, "Adaptive approximate Bayesian computation for complex models"), whose cost per
-// generation is fixed - it suits a time budget. The prior is uniform on the unit cube (log-uniform
-// for log-scale parameters). Distance = the calibration loss.
+// generation is fixed - it suits a time budget. Distance = the calibration loss.
 //
-//   generation 0: n0 = N / alpha particles from an initial proposal q (a Gaussian around the
-//     optimiser's best, truncated to the cube), importance weights prior / q; keep the N closest,
+// Prior: by default a Gaussian around the centre (the optimiser's best) with sd `spread` in the
+// unit cube, truncated to the cube - a LOCAL posterior. With a few hundred simulations a flat prior
+// over some thirty parameters cannot be explored (importance weights collapse onto one or two
+// particles); the local prior keeps the sample usable and says what it is: the uncertainty of the
+// parameters around the optimum, not other modes. `prior: 'uniform'` gives the flat prior on the
+// cube (log-uniform for log-scale parameters).
+//
+//   generation 0: n0 = N / alpha particles from the prior (or, with the flat prior, from the
+//     Gaussian around the centre with importance weights prior / proposal); keep the N closest,
 //     epsilon = the largest kept distance.
 //   generation t: the kernel is Gaussian with twice the weighted variance of the kept particles
 //     (per coordinate: N is small beside the number of parameters); draw n0 - N new particles from
@@ -25,8 +31,10 @@ export interface AbcOptions {
   alpha?: number;
   /** Stop when the acceptance rate falls below this (default 0.05). */
   pAccMin?: number;
-  /** Standard deviation of the initial proposal around the centre, in the unit cube (default 0.08). */
+  /** Standard deviation of the local prior (and initial proposal) around the centre, in the unit cube (default 0.08). */
   spread?: number;
+  /** 'local' (default): Gaussian around the centre; 'uniform': flat on the unit cube. */
+  prior?: 'local' | 'uniform';
   onGeneration?: (g: AbcGeneration) => void;
 }
 
@@ -78,7 +86,9 @@ export async function abcSmc(f: BatchObjective, centre: readonly number[], o: Ab
   // Only the N closest are kept: the others need no exact distance.
   const d0 = scored(await f(us0, { topK: N })).values;
   evaluations += n0;
-  let pop: Particle[] = us0.map((u, k) => ({ u, distance: d0[k], logw: -logGauss(u, centre, sd0) }));
+  const local = (o.prior ?? 'local') === 'local';
+  const logPrior = (u: readonly number[]) => (local ? logGauss(u, centre, sd0) : 0);
+  let pop: Particle[] = us0.map((u, k) => ({ u, distance: d0[k], logw: local ? 0 : -logGauss(u, centre, sd0) }));
   pop = keepClosest(pop, N);
   let eps = pop[pop.length - 1].distance;
   report(0, 1);
@@ -98,7 +108,7 @@ export async function abcSmc(f: BatchObjective, centre: readonly number[], o: Ab
     evaluations += fresh.length;
     const added: Particle[] = fresh.map((u, k) => {
       const terms = pop.map((p, j) => Math.log(ws[j]) + logGauss(u, p.u, sd));
-      return { u, distance: d[k], logw: -logSumExp(terms) };
+      return { u, distance: d[k], logw: logPrior(u) - logSumExp(terms) };
     });
     const acceptance = added.filter((p) => p.distance < eps).length / added.length;
     pop = keepClosest([...pop, ...added], N);

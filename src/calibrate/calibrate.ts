@@ -24,15 +24,15 @@ import { stepPlan } from '../model/engine.ts';
 
 export const DEFAULTS = {
   /** Candidate parameter sets evaluated in all (each on every event and seed). */
-  budget: 240,
+  budget: 120,
   /** Seeds per candidate. */
   seeds: 2,
   seed: 1,
   /** Agents per calibration run, unless given: see resolution.ts (calibrationAgents). */
   agents: undefined as number | undefined,
   /** Share of the budget for the ABC posterior (the rest goes to the optimiser). */
-  abcShare: 0.4,
-  particles: 16,
+  abcShare: 0.45,
+  particles: 12,
   /** Warm-up evaluations per event (its own unknowns only, on that event alone). */
   warmup: 21,
 } as const;
@@ -126,10 +126,10 @@ export interface CalibrationResult {
   eventLoss: Record<string, number>;
   posterior: Particle[];
   /**
-   * Model values of each event's compared figures for posterior draws, from the calibration's own
-   * runs (its agents and seeds): predictive[event][draw][figure].
+   * Model values of each event's compared figures from the calibration's own runs (its agents and
+   * seeds): the point estimate per seed, and posterior draws: predictive[event].point[seed][figure].
    */
-  predictive: Record<string, number[][]>;
+  predictive: Record<string, { point: number[][]; draws: number[][] }>;
   generations: GenerationRow[];
   settings: CalibrationSettings;
   candidates: number;
@@ -376,9 +376,13 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
     const u0 = await warmUp();
     phase = 'optimiser';
     const abcBudget = Math.round(budget * abcShare);
+    // Steps of about 0.3 of the unit cube in all: a local search from the warm-up's start (a step
+    // of 0.2 per coordinate would jump across most of the cube in thirty dimensions).
+    const step = 0.3 / Math.sqrt(dims.length);
     const opt = await cmaes(objective, u0, {
       seed,
       budget: budget - abcBudget,
+      sigma0: Math.min(0.2, step),
       onGeneration: (g) => {
         generations.push({ generation: generation, phase: 'optimiser', best_loss: g.best, median_loss: g.median });
         progress(0, 0, 0, { generationDone: true });
@@ -390,6 +394,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
       seed,
       budget: budget - candidates,
       particles,
+      spread: Math.min(0.08, step),
       onGeneration: (g) => {
         generations.push({ generation: generation, phase: 'abc', best_loss: g.best, median_loss: g.median, epsilon: g.epsilon });
         progress(0, 0, 0, { generationDone: true });
@@ -401,20 +406,25 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
       const c = candidateOf(dims, p.u);
       return { params: c.params, events: c.events, weight: p.weight };
     });
-    // Posterior predictive from the runs already made: each of PREDICTIVE_DRAWS draws (weighted
-    // resample of the particles; the point estimate when there is no posterior) gives the median
-    // over the seeds of its own runs.
-    const drawCands: Candidate[] = posterior.length
-      ? resampleDraws(posterior, PREDICTIVE_DRAWS).map((d) => ({ params: d.params as Record<string, number>, events: d.events ?? {} }))
-      : [best.candidate];
+    // Fit tables from the runs already made: the point estimate's runs (one per seed) give the
+    // median; PREDICTIVE_DRAWS draws of the posterior (weighted resample; the median over the
+    // seeds of each draw's runs) widen the band.
+    const drawCands: Candidate[] = resampleDraws(posterior, PREDICTIVE_DRAWS).map((d) => ({ params: d.params as Record<string, number>, events: d.events ?? {} }));
+    const valuesOf = (c: Candidate, ei: number) => {
+      const perSeed = runKeys(c, ei).keys.map((k) => ck.get(k));
+      if (perSeed.some((v) => !v)) throw new Error('calibrate: a parameter set without its runs');
+      return perSeed as number[][];
+    };
     const predictive = Object.fromEntries(
       setups.map((su, ei) => [
         su.loaded.scenario.name,
-        drawCands.map((c) => {
-          const perSeed = runKeys(c, ei).keys.map((k) => ck.get(k));
-          if (perSeed.some((v) => !v)) throw new Error('calibrate: a posterior draw without its runs');
-          return su.observations.map((_, j) => median(perSeed.map((v) => v![j])));
-        }),
+        {
+          point: valuesOf(best.candidate, ei),
+          draws: drawCands.map((c) => {
+            const perSeed = valuesOf(c, ei);
+            return su.observations.map((_, j) => median(perSeed.map((v) => v[j])));
+          }),
+        },
       ]),
     );
     return {

@@ -33,7 +33,7 @@ export interface FitTable {
   params: Params;
   fitted: Record<string, number>;
   paramSource: string;
-  /** Whether replicates drew their parameters from a posterior sample. */
+  /** Whether the band also spans replicates with parameters drawn from a posterior sample. */
   posterior: boolean;
   seed: number;
   replicates: number;
@@ -48,11 +48,22 @@ export interface FitTable {
 const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(4)) : v);
 
-/** Build the table from per-replicate values (values[k][j]: figure j in replicate k). */
-export function fitTable(loaded: LoadedScenario, values: readonly (readonly number[])[], meta: Pick<FitTable, 'params' | 'fitted' | 'paramSource' | 'posterior' | 'seed' | 'agents'>): FitTable {
+/**
+ * Build the table from per-replicate values (values[k][j]: figure j in replicate k). With
+ * `bandValues` (replicates with posterior draws), the median is that of `values` (the point
+ * estimate) and the band spans both sets: chance and parameter uncertainty.
+ */
+export function fitTable(
+  loaded: LoadedScenario,
+  values: readonly (readonly number[])[],
+  meta: Pick<FitTable, 'params' | 'fitted' | 'paramSource' | 'posterior' | 'seed' | 'agents'>,
+  bandValues?: readonly (readonly number[])[],
+): FitTable {
   const s = loaded.scenario;
   const figs = comparedFigures(loaded);
-  const bs = bandsOf(values.length ? values : [figs.map(() => NaN)]);
+  const point = bandsOf(values.length ? values : [figs.map(() => NaN)]);
+  const wide = bandValues?.length ? bandsOf([...values, ...bandValues]) : point;
+  const bs = point.map((b, j) => ({ median: b.median, lo: wide[j].lo, hi: wide[j].hi }));
   const t0 = parseDate(s.time.start);
   const rows: FitTableRow[] = figs.map(({ figure: f, obs }, j) => {
     const rep = reportedOf(f);
@@ -96,10 +107,17 @@ export function fitTable(loaded: LoadedScenario, values: readonly (readonly numb
   };
 }
 
-/** Run the replicates and build the fit table. */
+/**
+ * Run the replicates and build the fit table. With posterior draws, N replicates at the point
+ * estimate give the median and N more with the draws (same seeds) widen the band.
+ */
 export async function compareScenario(loaded: LoadedScenario, o: ReplicateOptions = {}): Promise<FitTable> {
   const figs = comparedFigures(loaded);
-  const values = await observeReplicates(loaded, figs.map((x) => x.obs), o);
+  const obs = figs.map((x) => x.obs);
+  const withDraws = Boolean(o.draws?.length);
+  const half = (k: number) => (d: number) => o.onProgress?.(withDraws ? (k + d) / 2 : d);
+  const values = await observeReplicates(loaded, obs, { ...o, draws: undefined, onProgress: half(0) });
+  const bandValues = withDraws ? await observeReplicates(loaded, obs, { ...o, onProgress: half(1) }) : undefined;
   return fitTable(loaded, values, fitMeta(loaded, o));
 }
 
@@ -193,10 +211,11 @@ export function summaryLine(s: FitSummary, what: string): string {
 
 /** The printed table and summary lines of `exodus compare`. */
 export function fitText(t: FitTable): string {
-  const head = `${t.title}${t.projection ? '  [PROJECTION]' : ''}\n${t.replicates} replicates (seeds ${t.seed}..${t.seed + t.replicates - 1}), ${t.agents} agents; parameters: ${t.paramSource}`;
+  const runs = t.posterior ? `${t.replicates} replicates at the point estimate + ${t.replicates} with posterior draws` : `${t.replicates} replicates`;
+  const head = `${t.title}${t.projection ? '  [PROJECTION]' : ''}\n${runs} (seeds ${t.seed}..${t.seed + t.replicates - 1}), ${t.agents} agents; parameters: ${t.paramSource}`;
   const fitted = Object.keys(t.fitted).length ? `\nper-event fitted: ${Object.entries(t.fitted).map(([k, v]) => `${k} = ${r6(v)}`).join(', ')}` : '';
   const body = t.rows.length ? table(FIT_TABLE_HEADER, t.rows.map(fitTableCells), ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']) : '(no figures with role compare)';
-  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range; band = 5%..95% over replicates)`;
+  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range; band = 5%..95% over replicates${t.posterior ? ', with and without posterior draws' : ''})`;
 }
 
 export const FIT_CSV_COLUMNS = ['event', 'id', 'date', 'platform', 'metric', 'geography', 'confidence', 'reported', 'median', 'lo', 'hi', 'log10_ratio', 'inside'] as const;

@@ -34,7 +34,7 @@ export interface OptimiseOptions {
   budget: number;
   /** Initial step size in the unit cube (default 0.2). */
   sigma0?: number;
-  /** Population size (default 4 + floor(3 ln n)). */
+  /** Population size (default 4 + floor(3 ln n), at most 10: small budgets gain from more generations). */
   lambda?: number;
   onGeneration?: (g: OptimiserGeneration) => void;
 }
@@ -58,7 +58,7 @@ const PENALTY = 1;
 
 export async function cmaes(f: BatchObjective, x0: readonly number[], o: OptimiseOptions): Promise<OptimiseResult> {
   const n = x0.length;
-  const lambda = o.lambda ?? 4 + Math.floor(3 * Math.log(n));
+  const lambda = o.lambda ?? Math.min(10, 4 + Math.floor(3 * Math.log(n)));
   const mu = Math.floor(lambda / 2);
   const wRaw = Array.from({ length: mu }, (_, i) => Math.log(mu + 0.5) - Math.log(i + 1));
   const wSum = wRaw.reduce((a, b) => a + b, 0);

@@ -9,7 +9,7 @@ import { comparedFigures } from './replicates.ts';
 import { reportedOf } from './loss.ts';
 
 export const MIN_AGENTS_PER_FIGURE = 5;
-export const AGENTS_FLOOR = 20_000;
+export const AGENTS_FLOOR = 10_000;
 
 /** People a figure stands for (its value, or its share of the population). */
 function peopleOf(l: LoadedScenario, regions: string | string[], value: number, as: string): number | undefined {

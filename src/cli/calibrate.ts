@@ -142,14 +142,20 @@ export function defaultEvents(): string[] {
 export function ownFitTables(r: CalibrationResult, loaded: ReturnType<typeof loadScenario>[]): FitTable[] {
   return loaded.map((l) => {
     const name = l.scenario.name;
-    return fitTable(l, r.predictive[name], {
-      params: r.params,
-      fitted: r.point.events[name] ?? {},
-      paramSource: 'calibration point estimate; band over posterior draws (calibration runs)',
-      posterior: r.posterior.length > 0,
-      seed: r.settings.seeds[0],
-      agents: r.settings.agents[name],
-    });
+    const p = r.predictive[name];
+    return fitTable(
+      l,
+      p.point,
+      {
+        params: r.params,
+        fitted: r.point.events[name] ?? {},
+        paramSource: 'calibration point estimate; band with posterior draws (calibration runs)',
+        posterior: p.draws.length > 0,
+        seed: r.settings.seeds[0],
+        agents: r.settings.agents[name],
+      },
+      p.draws,
+    );
   });
 }
 
