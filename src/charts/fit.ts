@@ -64,7 +64,8 @@ export function fitChart(input: FitInput): TopLevelSpec {
   ];
 
   const ticks = logTicks(dmin, dmax);
-  const axisX = { title: 'Reported figure (its own unit)', labelExpr: countExpr(), values: ticks, grid: true };
+  // Over many decades the 1-2-5 ticks crowd: the x axis drops labels that would overlap.
+  const axisX = { title: 'Reported figure (its own unit)', labelExpr: countExpr(), values: ticks, grid: true, labelOverlap: 'greedy' as const, labelSeparation: 4 };
   const axisY = { title: 'Model median (same unit)', labelExpr: countExpr(), values: ticks, grid: true };
   const eventScale = eventColorScale(usable.map((r) => eventName(r.event)));
   const scale = { type: 'log' as const, domain: [dmin, dmax], nice: false };

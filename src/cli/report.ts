@@ -1,7 +1,7 @@
 // exodus report: replicates of each event with the shipped (or given) parameters, the fit tables,
 // every chart as .vl.json/.svg/.png, and one offline report.html.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { human } from './table.ts';
@@ -27,7 +27,7 @@ beside it, the calibration and cross-validation charts; and one offline report.h
 Options:
   --out DIR         output folder (default out)
   --params FILE     behavioural parameters (JSON); default data/calibrated/params.json
-  --replicates N    replicates per event (default 10)
+  --replicates N    replicates per event (default 8)
   --seed N          seed of the first replicate (default 1)
   --agents N        agents per run (default: each scenario's)
   --workers N       worker threads (default: the number of cores); results do not depend on it
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   const names = positionals.flatMap((p) => (p === 'all' ? builtinNames() : [p]));
   // Load everything first: a bad file stops the report before anything is written.
   const events = names.map((n) => loadScenario(n));
-  const replicates = intOption(values.replicates, 'replicates', 10);
+  const replicates = intOption(values.replicates, 'replicates', 8);
   const seed = intOption(values.seed, 'seed', 1, 0);
   const agentsOpt = values.agents === undefined ? undefined : intOption(values.agents, 'agents', 100_000, 100);
   const workers = intOption(values.workers, 'workers', defaultWorkers());
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     await pool.close();
   }
 
-  const overviewSource = `Model: exodus ${VERSION}, ${replicates} replicates per event, seeds ${seed}..${seed + replicates - 1}; parameters: ${paramsFile ?? 'defaults'}. Reported: sources per figure (tooltips, fit tables).`;
+  const overviewSource = `Model: exodus ${VERSION}, ${replicates} replicates per event, seeds ${seed}..${seed + replicates - 1}; parameters: ${paramsFile ? relative(process.cwd(), paramsFile) || paramsFile : 'defaults'}. Reported: sources per figure (tooltips, fit tables).`;
   const overview: ReportChart[] = overviewCharts(allFit, allFigures, paramsFile, overviewSource, titles);
   for (const c of overview) await writeChartFiles(join(tmp, 'overview'), c.name, c.spec);
   const manifest = {
