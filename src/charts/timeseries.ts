@@ -240,6 +240,13 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
 
   const layers: LayerSpec<Field>['layer'] = [];
   const closed = shockData.filter((s) => !s.open);
+  const SHOCK_TOOLTIP = [
+    { field: 'label', title: 'Shock' },
+    { field: 'type', title: 'Type' },
+    { field: 'tip_when', title: 'When' },
+    { field: 'tip_apps', title: 'Apps' },
+    { field: 'tip_regions', title: 'Regions' },
+  ];
   if (closed.length) {
     layers.push({
       data: { values: closed },
@@ -248,13 +255,7 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
         x: { ...x, field: 'start' },
         x2: { field: 'end' },
         fill: { field: 'fill', type: 'nominal', scale: null },
-        tooltip: [
-          { field: 'label', title: 'Shock' },
-          { field: 'type', title: 'Type' },
-          { field: 'tip_when', title: 'When' },
-          { field: 'tip_apps', title: 'Apps' },
-          { field: 'tip_regions', title: 'Regions' },
-        ],
+        tooltip: SHOCK_TOOLTIP,
       },
     });
   }
@@ -268,13 +269,7 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
         y: { value: 0 },
         y2: { value: 'height' },
         stroke: { field: 'fill', type: 'nominal', scale: null },
-        tooltip: [
-          { field: 'label', title: 'Shock' },
-          { field: 'type', title: 'Type' },
-          { field: 'tip_when', title: 'When' },
-          { field: 'tip_apps', title: 'Apps' },
-          { field: 'tip_regions', title: 'Regions' },
-        ],
+        tooltip: SHOCK_TOOLTIP,
       },
     });
     layers.push({
