@@ -30,7 +30,7 @@ export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, rng: 
   const maxDeg = Math.max(4, Math.min(2000, Math.floor(n / 4)));
   const inv = -1 / (alpha - 1);
 
-  // Pass 1: draw stubs (ties each agent initiates) and the tie list.
+  // Pass 1: how many ties each agent initiates (half its drawn degree), then the tie list.
   const initiated = new Uint16Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
