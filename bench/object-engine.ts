@@ -48,7 +48,7 @@ export function runObjectModel(spec: ObjectRunSpec, p: Params, seed: number): { 
     for (const ag of agents) {
       ag.attention *= Math.exp(-p.womDecay * spec.dt);
       const cut = down && ag.primary === spec.outage.app && rng() < spec.outage.severity;
-      const rate = p.considerBase + p.considerMedia * media + (cut ? p.considerFrustration : 0) + p.considerWom * ag.attention;
+      const rate = p.considerBase + p.considerMedia * media + (cut ? p.considerFrustration : 0) + p.womRate * ag.attention;
       if (rng() >= 1 - Math.exp(-rate * spec.dt)) continue;
       decisions++;
       const reach = new Array<number>(K).fill(0);
@@ -72,7 +72,7 @@ export function runObjectModel(spec: ObjectRunSpec, p: Params, seed: number): { 
       ag.apps[j].active = true;
       ag.primary = j;
       for (let a = 0; a < K; a++) if (a !== j && ag.apps[a].installed) ag.apps[a].active = rng() < Math.min(1, reach[a] / p.dormancyReach);
-      if (changed) for (const c of ag.contacts) c.attention += p.womKick;
+      if (changed) for (const c of ag.contacts) c.attention += 1;
     }
     if (Math.floor(t + spec.dt) > Math.floor(t)) for (const ag of agents) for (const st of ag.apps) if (st.active) st.lastActive = Math.floor(t + spec.dt);
   }

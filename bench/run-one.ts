@@ -2,7 +2,7 @@
 // Usage: node --import tsx bench/run-one.ts <typed|object> <agents>
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenarios/load.ts';
-import { simulate } from '../src/model/engine.ts';
+import { simulateScenario as simulate } from '../src/scenarios/compile.ts';
 import { defaultParams } from '../src/model/params.ts';
 import { runObjectModel } from './object-engine.ts';
 

@@ -6,7 +6,7 @@ import { loadScenario, setPath, type LoadedScenario } from './scenarios/load.ts'
 import type { Scenario } from './scenarios/schema.ts';
 import { InputError } from './scenarios/errors.ts';
 import { resolveParams, ParamError, PARAM_NAMES, type Params } from './model/params.ts';
-import { simulate } from './model/engine.ts';
+import { simulateScenario } from './scenarios/compile.ts';
 import type { RunResult } from './model/results.ts';
 
 export const CALIBRATED_PARAMS = fileURLToPath(new URL('../data/calibrated/params.json', import.meta.url));
@@ -116,5 +116,5 @@ export interface RunScenarioOptions {
 export function runScenario(scenario: string | LoadedScenario, opts: RunScenarioOptions = {}): RunResult {
   const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
   const r = resolveRun(loaded, opts);
-  return simulate(r.scenario, r.params, { seed: opts.seed ?? 1, agents: opts.agents, onProgress: opts.onProgress }, { hash: loaded.hash });
+  return simulateScenario(r.scenario, r.params, { seed: opts.seed ?? 1, agents: opts.agents, onProgress: opts.onProgress }, { hash: loaded.hash });
 }

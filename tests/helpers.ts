@@ -1,6 +1,6 @@
 // Small scenarios for engine tests, built as YAML text so they go through the real loader.
 import { loadScenarioText, type LoadedScenario } from '../src/scenarios/load.ts';
-import { simulate } from '../src/model/engine.ts';
+import { simulateScenario as simulate } from '../src/scenarios/compile.ts';
 import { resolveParams, type Params } from '../src/model/params.ts';
 import type { RunResult } from '../src/model/results.ts';
 

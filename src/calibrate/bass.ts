@@ -16,7 +16,7 @@
 // each of those fits. So both methods see the same facts of the event and none of its figures.
 import type { LoadedScenario } from '../scenarios/load.ts';
 import type { Observation } from '../model/observe.ts';
-import { compileShocks } from '../model/engine.ts';
+import { compileShocks } from '../scenarios/compile.ts';
 import { FLOW_METRICS, regionIndices, platformIndex, stockAtObs, type RunResult, type StockMetric } from '../model/results.ts';
 import { comparedFigures, band } from './replicates.ts';
 import { eventLoss, log10Error, insideBand, reportedOf, summarise, median, type Reported, type FitSummary } from './loss.ts';
@@ -84,7 +84,7 @@ export function bassApps(loaded: LoadedScenario, start: RunResult): BassApp[] {
   const s = loaded.scenario;
   const shocks = compileShocks(s);
   const tShock = shocks.length ? Math.min(...shocks.map((c) => c.start)) : 0;
-  const hit = new Set(shocks.filter((c) => c.spec.type !== 'promotion' && c.spec.type !== 'announcement').flatMap((c) => c.spec.platforms));
+  const hit = new Set(shocks.filter((c) => c.spec.type !== 'promotion' && c.spec.type !== 'announcement').flatMap((c) => c.platformIds));
   const all = regionIndices(start, 'all');
   const popOf = (rs: number[]) => rs.reduce((a, r) => a + start.population[r], 0);
   const byApp = new Map<string, BassFigure[]>();

@@ -21,6 +21,7 @@ import { posteriorCsv, resampleDraws, type Particle } from './posterior.ts';
 import type { Observation } from '../model/observe.ts';
 import { calibrationAgents } from './resolution.ts';
 import { stepPlan } from '../model/engine.ts';
+import { compileScenario } from '../scenarios/compile.ts';
 
 export const DEFAULTS = {
   /** Candidate parameter sets evaluated in all (each on every event and seed). */
@@ -209,7 +210,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
   // Events by cost (agents x steps): the cheap ones first. A candidate's loss on the events run
   // so far, divided by their total number, is a lower bound of its loss (losses are >= 0), so a
   // candidate that cannot be among those the search keeps is not run on the expensive events.
-  const cost = setups.map((su) => agents[su.loaded.scenario.name] * stepPlan(su.loaded.scenario).t.length);
+  const cost = setups.map((su) => agents[su.loaded.scenario.name] * stepPlan(compileScenario(su.loaded.scenario)).t.length);
   const byCost = setups.map((_, i) => i).sort((a, b) => cost[a] - cost[b] || a - b);
   const firstStage: number[] = [];
   for (const i of byCost) {

@@ -14,6 +14,7 @@
 // Summary (what `exodus compare` reports): median and max of |e| over figures, and coverage, the
 // share of figures whose reported value (or range) meets the model's 90% band over replicates.
 import type { FigureSpec } from '../scenarios/schema.ts';
+import { numericValue } from '../scenarios/load.ts';
 import type { Band } from './replicates.ts';
 
 export const CONFIDENCE_WEIGHTS = { high: 1, medium: 0.5, low: 0.25 } as const;
@@ -30,7 +31,7 @@ export interface Reported {
 
 export function reportedOf(f: FigureSpec): Reported {
   const range = f.low !== undefined && f.high !== undefined && f.high >= f.low;
-  return { value: f.value!, low: range ? f.low : undefined, high: range ? f.high : undefined, confidence: f.confidence ?? 'medium' };
+  return { value: numericValue(f.value) ?? f.low ?? f.high!, low: range ? f.low : undefined, high: range ? f.high : undefined, confidence: f.confidence ?? 'medium' };
 }
 
 const clampE = (e: number) => (Number.isNaN(e) ? MAX_ABS_LOG10 : Math.max(-MAX_ABS_LOG10, Math.min(MAX_ABS_LOG10, e)));

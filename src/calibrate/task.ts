@@ -3,7 +3,7 @@
 // function runs in a worker thread or in-process, so results never depend on where it ran.
 import type { Scenario } from '../scenarios/schema.ts';
 import type { Params } from '../model/params.ts';
-import { simulate } from '../model/engine.ts';
+import { simulateScenario } from '../scenarios/compile.ts';
 import { observe, type Observation } from '../model/observe.ts';
 import type { RunResult } from '../model/results.ts';
 
@@ -22,7 +22,7 @@ export interface Task {
 export type TaskOutput = { kind: 'values'; values: number[]; wallMs: number } | { kind: 'result'; result: RunResult };
 
 export function runTask(t: Task): TaskOutput {
-  const res = simulate(t.scenario, t.params, { seed: t.seed, agents: t.agents }, { hash: t.hash });
+  const res = simulateScenario(t.scenario, t.params, { seed: t.seed, agents: t.agents }, { hash: t.hash });
   if (t.observations) return { kind: 'values', values: t.observations.map((o) => observe(res, o)), wallMs: res.wallMs };
   return { kind: 'result', result: res };
 }

@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { LoadedScenario } from '../scenarios/load.ts';
 import type { FigureSpec } from '../scenarios/schema.ts';
 import { parseCsv } from '../scenarios/csv.ts';
-import { compileShocks } from '../model/engine.ts';
+import { compileShocks } from '../scenarios/compile.ts';
 import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
 import type { RunResult } from '../model/results.ts';
 import { bands } from '../calibrate/replicates.ts';
@@ -70,10 +70,10 @@ export function shockSpans(loaded: LoadedScenario): ShockSpan[] {
   const tEnd = parseDate(s.time.end);
   return compileShocks(s).map((c) => ({
     type: c.spec.type,
-    label: c.spec.label ?? `${c.spec.type}: ${c.spec.platforms.join(', ')}`,
+    label: c.label,
     start: isoTime(t0 + c.start * DAY_MS),
     end: Number.isFinite(c.end) ? isoTime(Math.min(tEnd, t0 + c.end * DAY_MS)) : undefined,
-    platforms: c.spec.platforms,
+    platforms: c.platformIds,
     regions: c.spec.regions === 'all' ? ['all'] : c.spec.regions,
   }));
 }

@@ -6,7 +6,7 @@ import { progressBar } from './progress.ts';
 import { human, table } from './table.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import { resolveRun } from '../api.ts';
-import { simulate } from '../model/engine.ts';
+import { simulateScenario } from '../scenarios/compile.ts';
 import { fmtValue, tidyRows, regionIndices, stockAt, flowIn, type RunResult } from '../model/results.ts';
 import { toCsv } from '../scenarios/csv.ts';
 import { manifest } from './manifest.ts';
@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
   const r = resolveRun(loaded, { paramsFile: values.params as string | undefined });
   const bar = progressBar(`run ${loaded.scenario.name}`);
-  const res = simulate(r.scenario, r.params, { seed, agents, onProgress: (d) => bar.update(d) }, { hash: loaded.hash });
+  const res = simulateScenario(r.scenario, r.params, { seed, agents, onProgress: (d) => bar.update(d) }, { hash: loaded.hash });
   bar.done();
   const out = resolve((values.out as string | undefined) ?? join('out', `${loaded.scenario.name}-seed${seed}`));
   writeRun(out, res, manifest({ command: 'run', loaded, resolved: r, seed, agents: res.agents, wallMs: res.wallMs }));

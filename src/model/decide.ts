@@ -1,217 +1,346 @@
-// THE DECISION RULE: what a person does when they (re)consider their messengers.
+// THE DECISION RULE: what a person does about their messengers.
 //
-//   utility of app a = constant of the app in the region (fitted to the initial market shares)
-//                    + betaReach   * share of my contacts active on a        (local network effect)
-//                    + betaPrivacy * my privacy concern * a's reputation now
-//                    + shock effects (throttling, lost features, promotion)   (Fields.utility)
-//                    - betaThreat  * threat of an announced block
-//                    - betaAvail   if a does not work for me now (outage; block I cannot get round)
-//                    - betaAvail * vpnHassle   if I reach it only through a VPN/proxy
-//                    - betaPrice * price + switchCost * (0.5 + inertia)   if I do not have it yet
-//                    + habit       if a is my primary app now
-//
-// The person picks a primary app by logit choice; if they do not have it they install it (a
-// sign-up the first time, if the app has capacity left). Beside it they may try other apps
-// (trialUtility: contacts there, and what the main app lacks right now: privacy, features,
-// availability); secondary apps stay in use while enough contacts are on them. Installs and
-// switches tell the person's contacts (word of mouth).
+// 1. Reconsidering (at a base rate, more with news, word of mouth, or a main app durably out of
+//    reach) a person picks a MAIN APP: the highest of
+//      utility of app a = app constant in the region (fitted so the starting market is at rest)
+//                       + betaReach   * share of my contacts I can reach on a   (local network effect)
+//                       + betaPrivacy * my privacy concern * a's reputation now
+//                       + betaQuality * quality + shock effects (throttling, lost calls, promotion)
+//                       - betaThreat  * threat of an announced block
+//                       - if a is blocked for me: betaAvail, or the hassle of a VPN plus, if I have
+//                         not learnt to get round this block, circCost * (hardness - my skill) *
+//                         (1 - share of contacts who get round it): whichever is smaller
+//                       - betaPrice * price + switchCost * (0.5 + inertia)  if I do not have it yet
+//                       + habit if it is my main app now
+//                       + my persistent taste for a (Gumbel, scale tasteScale) + momentary noise
+//    An outage does not enter: everyone knows it will end. Beside the main app the person keeps the
+//    apps enough contacts are on, lets the others go dormant, and may ADD ONE app (a logit against
+//    adding none) for what it offers that the main app lacks now: contacts there, being in the news,
+//    privacy, features, availability, a threat to the main app.
+// 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
+//    notices; most wait. Those who reach for something else (at rate reachOut) choose between
+//    waiting, an app they already have, and installing ONE new app: contacts there or the app named
+//    in the news are the reasons to install. Their main app stays what it was.
+// Installs and changes of main app tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
+import { ACTIVE, EVER, INSTALLED, NO_APP, setActive } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { Rng } from './rng.ts';
-import { hashUniform } from './rng.ts';
+import { gumbel, hashUniform } from './rng.ts';
 
-/** Flows of the current step, written by decisions (index r * K + a). */
+/** Flows of the current step, written by decisions (index r * K + a; universes after the regions). */
 export interface StepLedger {
   t: number;
+  /** People one agent of region r stands for now. */
+  weightNow: Float64Array;
   signups: Float64Array;
   installs: Float64Array;
-  /** Primary-app switches, index from * K + to; from = K means "no app yet". */
+  /** Per universe u (0-based), index u * R * K + r * K + a. */
+  usignups: Float64Array;
+  uinstalls: Float64Array;
+  /** Main-app switches, index from * K + to; from = K means "no app yet". */
   switches: Float64Array;
-  /** Sign-ups each app can still register in this step (people). */
+  /** Sign-ups each app can still register in this step: per region (r * K + a), worldwide (R * K + a). */
   capacityLeft: Float64Array;
 }
 
-/** Whether app a works for agent i now: 0 no, 1 yes, 2 yes but only by getting round a block. */
-export function access(w: World, f: Fields, i: number, r: number, a: number): 0 | 1 | 2 {
-  if (!f.launched[a]) return 0;
+/** Access to an app: works, works only by getting round a block, down for now, or durably out of reach. */
+export const OK = 0;
+export const VIA = 1;
+export const DOWN = 2;
+export const CUT = 3;
+
+/** Whether app a works for agent i in region r now. */
+export function access(w: World, f: Fields, i: number, r: number, a: number): number {
+  if (!f.launched[a]) return CUT;
   const k = r * w.K + a;
+  if (f.netHits[k] && hashUniform(f.netSalt[r], i, 0) < f.netCut[r]) return CUT;
+  let res = OK;
+  const h = f.hardness[k];
+  if (h >= 0) {
+    if (w.circ[i] < h) return CUT;
+    res = VIA;
+  }
+  // One outage cuts the same people off every app it hits (they share servers and networks).
   const sev = f.outageSeverity[k];
-  if (sev > 0 && hashUniform(f.outageSalt[k], i, a) < sev) return 0;
-  const hard = f.blockHardness[k];
-  if (hard >= 0) return w.skill[i] >= hard ? 2 : 0;
-  return 1;
+  if (sev > 0 && hashUniform(f.outageSalt[k], i, 0) < sev) return DOWN;
+  return res;
 }
 
-/** Current word-of-mouth attention of agent i (decays lazily). */
-export function attentionNow(w: World, i: number, t: number, p: Params): number {
-  const a = w.attn[i];
-  return a === 0 ? 0 : a * Math.exp(-p.womDecay * (t - w.attnT[i]));
+/** Share of agent i's contacts reachable on app a (active there, and the app works for them). */
+export function reach(w: World, f: Fields, i: number, r: number, a: number): number {
+  const deg = w.net.offsets[i + 1] - w.net.offsets[i];
+  return deg > 0 ? (w.reachCount[i * w.K + a] / deg) * f.availShare[r * w.K + a] : 0;
+}
+
+/** Agent i's persistent taste for app a: a pure function of the run's seed. */
+export function taste(w: World, p: Params, i: number, a: number): number {
+  return p.tasteScale * gumbel(hashUniform(w.tasteSalt, i, a));
 }
 
 /** Rate (per day) at which agent i reconsiders because of news and frustration (not word of mouth). */
 export function considerRate(w: World, f: Fields, p: Params, i: number, r: number): number {
-  let rate = p.considerBase + p.considerMedia * (f.media[r] + 2 * w.privacy[i] * f.mediaPrivacy[r]);
+  let rate = p.considerBase + p.considerMedia * (f.media[r] + w.privacy[i] * f.mediaPrivacy[r]);
   const pa = w.primary[i];
-  if (f.disrupted[r] && pa !== NO_APP && access(w, f, i, r, pa) === 0) rate += p.considerFrustration;
+  if (f.durable[r] && pa !== NO_APP && access(w, f, i, r, pa) === CUT) rate += p.considerFrustration;
   return rate;
 }
 
 /** Upper bound of considerRate over the agents of region r (for thinning). */
 export function considerRateBound(f: Fields, p: Params, r: number): number {
-  return (
-    p.considerBase +
-    p.considerMedia * (f.media[r] + 2 * f.mediaPrivacy[r]) +
-    (f.disrupted[r] ? p.considerFrustration : 0)
-  );
+  return p.considerBase + p.considerMedia * (f.media[r] + f.mediaPrivacy[r]) + (f.durable[r] ? p.considerFrustration : 0);
+}
+
+/** Skill needed for a blocked app, or -1; and the one-off cost for agent i of learning to get round it. */
+function learnCost(w: World, f: Fields, p: Params, i: number, k: number): number {
+  const h = f.hardness[k];
+  const gap = h - w.circ[i];
+  if (h < 0 || gap <= 0) return 0;
+  // Contacts who already get round blocks this hard show how (simple contagion of know-how).
+  const { offsets, nbrs } = w.net;
+  const o0 = offsets[i];
+  const o1 = offsets[i + 1];
+  let able = 0;
+  for (let x = o0; x < o1; x++) if (w.circ[nbrs[x]] >= h) able++;
+  const help = o1 > o0 ? able / (o1 - o0) : 0;
+  return p.circCost * gap * (1 - help);
+}
+
+/** What a durably unreachable app costs agent i: the hassle of a VPN plus learning it, or betaAvail. */
+function cutPenalty(w: World, f: Fields, p: Params, i: number, r: number, a: number): { cost: number; learn: boolean } {
+  const k = r * w.K + a;
+  const shutdown = f.netHits[k] && hashUniform(f.netSalt[r], i, 0) < f.netCut[r];
+  if (!shutdown && f.hardness[k] >= 0) {
+    const c = p.betaAvail * p.vpnHassle + learnCost(w, f, p, i, k);
+    if (c < p.betaAvail) return { cost: c, learn: true };
+  }
+  return { cost: p.betaAvail, learn: false };
 }
 
 /**
- * Fill w.scratchU with agent i's utility of each app divided by the logit scale (-Infinity for apps
- * not launched), w.scratchReach with the share of contacts on each app and w.scratchAccess.
- * `withConstants` = false leaves out the app constants (used when fitting them).
+ * Utility of each app as a main app for agent i, into w.scratchU (-Infinity: not a choice), with
+ * each app's access in w.scratchAccess; w.scratchW[a] = 1 where choosing a means learning to get
+ * round its block. The choice is among the apps in use (switching the main app means having tried
+ * the new one first); a newcomer, who uses none, chooses among every app and installs it.
+ * `withConstants` = false leaves out the app constants and tastes (used when fitting the constants).
  */
-export function utilities(w: World, f: Fields, p: Params, i: number, withConstants = true): void {
+export function mainUtilities(w: World, f: Fields, p: Params, i: number, withConstants = true): void {
   const K = w.K;
   const r = w.region[i];
   const base = i * K;
-  const reach = w.scratchReach;
   const U = w.scratchU;
   const acc = w.scratchAccess;
-
-  // Share of my contacts active on each app.
-  reach.fill(0);
-  const o0 = w.net.offsets[i];
-  const o1 = w.net.offsets[i + 1];
-  for (let x = o0; x < o1; x++) {
-    const jb = w.net.nbrs[x] * K;
-    for (let a = 0; a < K; a++) if (w.status[jb + a] & ACTIVE) reach[a]++;
-  }
-  const deg = o1 - o0;
-  if (deg > 0) for (let a = 0; a < K; a++) reach[a] /= deg;
-
+  const learn = w.scratchW;
   const primary = w.primary[i];
+  let inUse = 0;
+  for (let a = 0; a < K; a++) if (w.status[base + a] & ACTIVE && f.launched[a]) inUse++;
   const cost = p.switchCost * (0.5 + w.inertia[i]);
+  const hassle = p.betaAvail * p.vpnHassle;
   for (let a = 0; a < K; a++) {
+    learn[a] = 0;
     acc[a] = access(w, f, i, r, a);
-    if (!f.launched[a]) {
+    const st = w.status[base + a];
+    const k = r * K + a;
+    // Not launched; not in use while other apps are; or a new sign-up to an app that is down.
+    if (!f.launched[a] || (inUse > 0 && !(st & ACTIVE)) || (!(st & EVER) && (acc[a] === DOWN || f.outageSeverity[k] > 0))) {
       U[a] = -Infinity;
       continue;
     }
-    const k = r * K + a;
-    const pl = w.platforms[a];
-    let u = p.betaReach * reach[a] + p.betaPrivacy * w.privacy[i] * f.privacy[k] + f.utility[k];
-    if (withConstants) u += w.asc[k];
+    let u = p.betaReach * reach(w, f, i, r, a) + p.betaPrivacy * w.privacy[i] * f.privacy[k] + p.betaQuality * f.quality[a] + f.utility[k];
     u -= p.betaThreat * f.threat[k];
-    if (acc[a] === 0) u -= p.betaAvail;
-    else if (acc[a] === 2) u -= p.betaAvail * p.vpnHassle;
-    if (!(w.status[base + a] & INSTALLED)) u -= p.betaPrice * pl.price + cost;
+    if (acc[a] === VIA) u -= hassle;
+    else if (acc[a] === CUT) {
+      const c = cutPenalty(w, f, p, i, r, a);
+      u -= c.cost;
+      learn[a] = c.learn ? 1 : 0;
+    }
+    if (!(st & INSTALLED)) u -= p.betaPrice * f.price[a] + cost;
     if (a === primary) u += p.habit;
-    U[a] = u / p.logitScale;
+    if (withConstants) u += w.asc[k] + taste(w, p, i, a);
+    U[a] = u;
   }
 }
 
 /** Agent i reconsiders its apps at time t. */
-export function decide(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger): void {
+export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger): void {
   const K = w.K;
   const r = w.region[i];
   const base = i * K;
-  const reach = w.scratchReach;
   const U = w.scratchU;
+  const acc = w.scratchAccess;
   const primary = w.primary[i];
-  utilities(w, f, p, i);
-  let best = -Infinity;
-  for (let a = 0; a < K; a++) if (U[a] > best) best = U[a];
-
-  // Logit choice of the primary app.
-  let sum = 0;
-  for (let a = 0; a < K; a++) {
-    U[a] = U[a] === -Infinity ? 0 : Math.exp(U[a] - best);
-    sum += U[a];
-  }
-  let pick = rng() * sum;
-  let j = 0;
-  for (; j < K - 1; j++) {
-    pick -= U[j];
-    if (pick < 0) break;
-  }
-  while (U[j] === 0 && j > 0) j--; // numerical edge: never pick an app that is not available
-
-  const wt = w.weight[r];
-  const rk = r * K;
   let told = false;
-  const st = w.status[base + j];
-  if (!(st & INSTALLED)) {
-    if (ledger.capacityLeft[j] < wt) return; // registration overloaded: try again later
-    ledger.capacityLeft[j] -= wt;
-    ledger.installs[rk + j] += wt;
-    if (!(st & EVER)) ledger.signups[rk + j] += wt;
-    w.status[base + j] = st | INSTALLED | ACTIVE | EVER;
-    told = true;
-  } else {
-    // A pre-installed app registers its user on first use.
-    if (!(st & EVER)) ledger.signups[rk + j] += wt;
-    w.status[base + j] = st | ACTIVE | EVER;
+
+  // 1. Perhaps add one app beside the main one, for what it offers that the main app lacks now.
+  if (primary !== NO_APP) {
+    for (let a = 0; a < K; a++) acc[a] = access(w, f, i, r, a);
+    const c = pickTrial(w, f, p, i, r, primary, rng);
+    if (c >= 0) {
+      const installed = Boolean(w.status[base + c] & INSTALLED);
+      if (register(w, f, i, r, c, ledger)) {
+        told = !installed;
+        w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
+      }
+    }
   }
 
+  // 2. The main app: the best utility, with a little momentary noise.
+  mainUtilities(w, f, p, i);
+  let j = -1;
+  let best = -Infinity;
+  for (let a = 0; a < K; a++) {
+    if (U[a] === -Infinity) continue;
+    const u = U[a] + p.noise * gumbel(rng());
+    if (u > best) {
+      best = u;
+      j = a;
+    }
+  }
+  if (j < 0) return;
+  if (w.scratchW[j]) w.circ[i] = Math.max(w.circ[i], f.hardness[r * K + j]);
+  const st = w.status[base + j];
+  if (!(st & INSTALLED) || !(st & EVER)) {
+    if (!register(w, f, i, r, j, ledger)) return; // registration overloaded: try again later
+    told ||= !(st & INSTALLED);
+  } else setActive(w, i, j, true);
   if (j !== primary) {
-    ledger.switches[(primary === NO_APP ? K : primary) * K + j] += wt;
+    ledger.switches[(primary === NO_APP ? K : primary) * K + j] += ledger.weightNow[r];
     w.primary[i] = j;
     told = true;
   }
 
-  // Secondary apps. One in use stays in use while enough contacts are there (and it can be reached
-  // at all: a short outage makes nobody give up an app, a block one cannot get round does). One not
-  // in use - not installed, or installed and dormant - is tried with probability sigmoid(W): people
-  // add an app beside their main one for what the main one lacks right now.
-  const acc = w.scratchAccess;
-  const p0 = primary === NO_APP ? -1 : primary;
+  // 3. Other apps in use stay in use while enough contacts are there and they can be reached at
+  //    all (a short outage makes nobody give up an app; a block one cannot get round does).
   for (let a = 0; a < K; a++) {
-    if (a === j) continue;
-    const s = w.status[base + a];
-    if (s & ACTIVE) {
-      const blockedForMe = f.blockHardness[rk + a] >= 0 && w.skill[i] < f.blockHardness[rk + a];
-      const keep = blockedForMe || !f.launched[a] ? 0 : Math.min(1, reach[a] / p.dormancyReach);
-      if (rng() >= keep) w.status[base + a] = s & ~ACTIVE;
-      continue;
-    }
-    if (!f.launched[a] || acc[a] === 0 || a === p0) continue;
-    const W = trialUtility(w, f, p, i, a, p0, !(s & INSTALLED));
-    if (rng() * (1 + Math.exp(-W)) >= 1) continue;
-    if (!(s & INSTALLED)) {
-      if (ledger.capacityLeft[a] < wt) continue;
-      ledger.capacityLeft[a] -= wt;
-      ledger.installs[rk + a] += wt;
-      told = true;
-    }
-    if (!(s & EVER)) ledger.signups[rk + a] += wt;
-    w.status[base + a] = s | INSTALLED | ACTIVE | EVER;
+    if (a === j || !(w.status[base + a] & ACTIVE)) continue;
+    const keep = acc[a] === CUT ? 0 : Math.min(1, reach(w, f, i, r, a) / p.dormancyReach);
+    if (rng() >= keep) setActive(w, i, a, false);
   }
-
   if (told) tellContacts(w, p, i, ledger.t, rng);
 }
 
-/**
- * Utility of trying app a beside the main app p0 (-1: none yet): contacts on it, what it offers
- * that the main app lacks now (privacy, features, availability), against the cost of installing.
- */
-export function trialUtility(w: World, f: Fields, p: Params, i: number, a: number, p0: number, notInstalled: boolean): number {
-  const rk = w.region[i] * w.K;
+/** Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now. */
+function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, rng: Rng): number {
+  const K = w.K;
+  const base = i * K;
   const acc = w.scratchAccess;
-  let W = p.trialBias + p.betaReach * w.scratchReach[a] + p.betaPrivacy * w.privacy[i] * f.privacy[rk + a] + f.utility[rk + a];
-  W -= p.betaThreat * f.threat[rk + a] + p.betaAvail * unavailability(acc[a], p);
-  if (p0 >= 0) {
-    W -= p.betaPrivacy * w.privacy[i] * f.privacy[rk + p0] + f.utility[rk + p0];
-    W += p.betaThreat * f.threat[rk + p0] + p.betaAvail * unavailability(acc[p0], p);
+  const rj = r * K + j;
+  const hassle = p.betaAvail * p.vpnHassle;
+  const mainPenalty = acc[j] === VIA ? hassle : acc[j] === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
+  const mainSide = p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - mainPenalty;
+  const cost = p.switchCost * (0.5 + w.inertia[i]);
+  let sum = 1; // the option of adding nothing
+  const W = w.scratchU;
+  for (let c = 0; c < K; c++) {
+    W[c] = 0;
+    const k = r * K + c;
+    // Apps in use, not launched, not working, or down anywhere in the region (in the news for failing).
+    if (c === j || !f.launched[c] || w.status[base + c] & ACTIVE || acc[c] === DOWN || acc[c] === CUT || f.outageSeverity[k] > 0) continue;
+    let u =
+      p.trialBias +
+      p.betaReach * reach(w, f, i, r, c) +
+      p.betaMention * f.salience[k] +
+      p.betaPrivacy * w.privacy[i] * f.privacy[k] +
+      f.utility[k] +
+      p.betaQuality * f.quality[c] -
+      p.betaThreat * f.threat[k] -
+      (acc[c] === VIA ? hassle : 0) -
+      mainSide +
+      taste(w, p, i, c);
+    if (!(w.status[base + c] & INSTALLED)) u -= p.betaPrice * f.price[c] + cost;
+    W[c] = Math.exp(Math.min(50, u));
+    sum += W[c];
   }
-  if (notInstalled) W -= p.betaPrice * w.platforms[a].price + p.switchCost * (0.5 + w.inertia[i]);
-  return W;
+  let pick = rng() * sum - 1;
+  if (pick < 0) return -1;
+  for (let c = 0; c < K; c++) {
+    pick -= W[c];
+    if (pick < 0 && W[c] > 0) return c;
+  }
+  return -1;
 }
 
-/** How unavailable an app is to a person: 1 not at all, vpnHassle only round a block, 0 fine. */
-function unavailability(access: number, p: Params): number {
-  return access === 0 ? 1 : access === 2 ? p.vpnHassle : 0;
+/**
+ * Agent i's main app does not work now and they reach for something else: wait, use an app they
+ * have, or install one (a logit; waiting has utility 0). The main app stays what it was.
+ */
+export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger): void {
+  const K = w.K;
+  const r = w.region[i];
+  const base = i * K;
+  const primary = w.primary[i];
+  const W = w.scratchU;
+  const hassle = p.betaAvail * p.vpnHassle;
+  const cost = p.switchCost * (0.5 + w.inertia[i]);
+  let sum = 1;
+  for (let a = 0; a < K; a++) {
+    W[a] = 0;
+    if (a === primary || !f.launched[a]) continue;
+    const ac = access(w, f, i, r, a);
+    const k = r * K + a;
+    if (ac === DOWN || ac === CUT || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
+    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + taste(w, p, i, a) - (ac === VIA ? hassle : 0);
+    if (!(w.status[base + a] & INSTALLED)) {
+      u += p.betaMention * f.salience[k] + p.betaPrivacy * w.privacy[i] * f.privacy[k] - p.betaPrice * f.price[a] - cost;
+    }
+    W[a] = Math.exp(Math.min(50, u));
+    sum += W[a];
+  }
+  let pick = rng() * sum - 1;
+  if (pick < 0) return; // waits
+  let c = -1;
+  for (let a = 0; a < K; a++) {
+    pick -= W[a];
+    if (pick < 0 && W[a] > 0) {
+      c = a;
+      break;
+    }
+  }
+  if (c < 0) return;
+  const installed = Boolean(w.status[base + c] & INSTALLED);
+  if (!register(w, f, i, r, c, ledger)) return;
+  w.lastActive[base + c] = Math.floor(ledger.t + 1e-9);
+  if (!installed) {
+    w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
+    tellContacts(w, p, i, ledger.t, rng);
+  }
+}
+
+/**
+ * Put app a in use for agent i. A first install (or the first opening of a pre-installed app) is
+ * an install and a sign-up, and needs registration capacity: false when there is none left now.
+ */
+function register(w: World, f: Fields, i: number, r: number, a: number, ledger: StepLedger): boolean {
+  const K = w.K;
+  const b = i * K + a;
+  const st = w.status[b];
+  if (st & INSTALLED && st & EVER) {
+    setActive(w, i, a, true);
+    return true;
+  }
+  const wt = ledger.weightNow[r];
+  const rk = r * K + a;
+  const wk = w.R * K + a;
+  if (!(st & EVER)) {
+    if (ledger.capacityLeft[rk] < wt || ledger.capacityLeft[wk] < wt) return false;
+    ledger.capacityLeft[rk] -= wt;
+    ledger.capacityLeft[wk] -= wt;
+    ledger.signups[rk] += wt;
+  }
+  ledger.installs[rk] += wt;
+  if (w.U > 0) {
+    const m = w.universe[i];
+    const RK = w.R * K;
+    for (let u = 0; u < w.U; u++) {
+      if (!(m & (1 << u))) continue;
+      if (!(st & EVER)) ledger.usignups[u * RK + rk] += wt;
+      ledger.uinstalls[u * RK + rk] += wt;
+    }
+  }
+  w.status[b] = st | INSTALLED | EVER;
+  setActive(w, i, a, true);
+  return true;
 }
 
 /** Word of mouth: contacts of i hear that i installed or switched, and may reconsider. */
@@ -219,9 +348,10 @@ function tellContacts(w: World, p: Params, i: number, t: number, rng: Rng): void
   const o1 = w.net.offsets[i + 1];
   for (let x = w.net.offsets[i]; x < o1; x++) {
     const j = w.net.nbrs[x];
-    const att = attentionNow(w, j, t, p) + p.womKick;
+    const a = w.attn[j];
+    const att = (a === 0 ? 0 : a * Math.exp(-p.womDecay * (t - w.attnT[j]))) + 1;
     w.attn[j] = att;
     w.attnT[j] = t;
-    w.wake.schedule(j, t, att, p.considerWom, p.womDecay, rng);
+    w.wake.schedule(j, t, att, p.womRate, p.womDecay, rng);
   }
 }

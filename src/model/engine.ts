@@ -1,17 +1,17 @@
 // The simulation loop. Per step: shocks set the fields; people reconsider (news and frustration via
-// thinning of a region-level rate, word of mouth via the list of alerted agents, newcomers via
-// arrivals) - only agents with something to decide are touched; once a day an activity sweep
-// updates "last active" and, at observation times, the stock metrics.
-import type { Scenario } from '../scenarios/schema.ts';
+// thinning of a region-level rate, word of mouth and trial reviews via a calendar, newcomers via
+// arrivals); people whose main app does not work reach for something else; only agents with
+// something to decide are touched. Once a day an activity sweep updates "last active", the share of
+// each app's users who can still reach it and, at observation times, the stock metrics.
 import type { Params } from './params.ts';
-import { makeRng, binomial, hashUniform } from './rng.ts';
+import type { ModelInput } from './input.ts';
+import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
-import { applyShocks, type CompiledShock } from './shocks/index.ts';
-import { createWorld, fitConstants } from './population.ts';
-import { decide, considerRate, considerRateBound, type StepLedger } from './decide.ts';
+import { applyShocks } from './shocks/index.ts';
+import { createWorld, assignMainApps } from './population.ts';
+import { access, considerRate, considerRateBound, reachOut, reconsider, CUT, DOWN, VIA, type StepLedger } from './decide.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
-import { parseDate, parseDuration, DAY_MS } from './time.ts';
-import { STOCK_METRICS, type RunResult } from './results.ts';
+import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
 
 export interface RunOptions {
   seed: number;
@@ -20,20 +20,27 @@ export interface RunOptions {
   onProgress?: (done: number) => void;
 }
 
-/** The steps of a scenario: start time and length (days) of each. */
-export function stepPlan(s: Scenario): { t: Float64Array; dt: Float64Array } {
-  const t0 = parseDate(s.time.start);
-  const T = (parseDate(s.time.end) - t0) / DAY_MS;
-  const changes = s.time.schedule.map((c) => ({ at: (parseDate(c.from) - t0) / DAY_MS, dt: parseDuration(c.step) }));
+/**
+ * The steps of a run: start time and length (days) of each. Steps follow the scenario's step and
+ * schedule, and are cut at every shock's start and end, so that a shock shorter than a step (a
+ * 4-hour outage in daily steps, an announcement a few hours before a block) is never skipped.
+ */
+export function stepPlan(input: Pick<ModelInput, 'days' | 'step' | 'schedule' | 'shocks'>): { t: Float64Array; dt: Float64Array } {
+  const T = input.days;
+  const changes = input.schedule;
+  const cuts = [...new Set(input.shocks.flatMap((s) => [s.start, s.end]).filter((x) => x > 1e-9 && x < T - 1e-9))].sort((a, b) => a - b);
   const ts: number[] = [];
   const dts: number[] = [];
-  let dt = parseDuration(s.time.step);
+  let dt = input.step;
   let t = 0;
   let next = 0;
+  let cut = 0;
   while (t < T - 1e-9) {
     while (next < changes.length && changes[next].at <= t + 1e-9) dt = changes[next++].dt;
+    while (cut < cuts.length && cuts[cut] <= t + 1e-9) cut++;
     let len = Math.min(dt, T - t);
     if (next < changes.length && t + len > changes[next].at + 1e-9) len = changes[next].at - t;
+    if (cut < cuts.length && t + len > cuts[cut] + 1e-9) len = cuts[cut] - t;
     ts.push(t);
     dts.push(len);
     t += len;
@@ -41,78 +48,62 @@ export function stepPlan(s: Scenario): { t: Float64Array; dt: Float64Array } {
   return { t: Float64Array.from(ts), dt: Float64Array.from(dts) };
 }
 
-export function compileShocks(s: Scenario): CompiledShock[] {
-  const t0 = parseDate(s.time.start);
-  const day = (d: string) => (parseDate(d) - t0) / DAY_MS;
-  const pid = new Map(s.platforms.map((p, a) => [p.id, a]));
-  const rid = new Map(s.regions.map((r, k) => [r.id, k]));
-  return s.shocks.map((spec, index) => {
-    const start = day(spec.start);
-    let end = Infinity;
-    if (spec.type === 'outage') end = start + parseDuration(spec.duration);
-    else if (spec.type === 'announcement') end = day(spec.until);
-    else if ('end' in spec && spec.end) end = day(spec.end);
-    else if ('duration' in spec && spec.duration) end = start + parseDuration(spec.duration);
-    const regions = spec.regions === 'all' ? s.regions.map((_, k) => k) : spec.regions.map((r) => rid.get(r)!);
-    const loudness = new Float64Array(s.regions.length);
-    for (const r of regions) {
-      loudness[r] = typeof spec.media === 'number' ? spec.media : (spec.media[s.regions[r].id] ?? 0);
-    }
-    return { index, spec, platforms: spec.platforms.map((p) => pid.get(p)!), regions, start, end, loudness };
-  });
-}
-
-export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash: string }): RunResult {
+export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: { hash: string }): RunResult {
   const wall0 = performance.now();
   const seed = opts.seed;
-  const plan = stepPlan(s);
+  const plan = stepPlan(input);
   const S = plan.t.length;
   const T = S ? plan.t[S - 1] + plan.dt[S - 1] : 0;
-  const w = createWorld(s, opts.agents ?? s.agents, seed, plan.t, T);
-  const { K, R } = w;
+  const w = createWorld(input, opts.agents ?? input.agents, seed, plan.t, T);
+  const { K, R, U } = w;
   const RK = R * K;
-  const shocks = compileShocks(s);
   const f = makeFields(R, K);
-  const launch = w.platforms.map((pl) => pl.launchDay);
-  const basePrivacy = w.platforms.map((pl) => pl.privacy);
-  w.platforms.forEach((pl, a) => {
-    f.voice[a] = pl.voice ? 1 : 0;
-    f.slowLinks[a] = pl.slowLinks ? 1 : 0;
-  });
   const setFields = (t: number) => {
-    resetFields(f, launch, basePrivacy, t);
-    applyShocks(shocks, t, f, p);
+    resetFields(f, input.platforms, t);
+    applyShocks(input.shocks, t, f, p);
   };
   // App constants are fitted to the world before any shock: a shock under way at the start (e.g.
   // a promotion) must move people, not be absorbed into the constants.
-  resetFields(f, launch, basePrivacy, 0);
-  const hasUsers = new Uint8Array(R * K);
-  s.regions.forEach((reg, r) => {
-    for (const [id, v] of Object.entries(reg.apps)) {
-      const a = w.platforms.findIndex((pl) => pl.id === id);
-      if ((typeof v === 'number' ? v : v.active) > 0 && w.platforms[a].launchDay <= 0) hasUsers[r * K + a] = 1;
-    }
-  });
-  fitConstants(w, f, p, seed, hasUsers);
+  resetFields(f, input.platforms, 0);
+  assignMainApps(w, f, p, input, seed);
   setFields(0);
+  const pass = new Float64Array(RK).fill(1);
   const buildMs = performance.now() - wall0;
 
-  const observe = parseDuration(s.time.observe);
+  const observe = input.observe;
   const O = Math.floor(T / observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
-  const stocks = Object.fromEntries(STOCK_METRICS.map((m) => [m, new Float64Array(O * RK)])) as RunResult['stocks'];
+  const newStocks = () => Object.fromEntries(STOCK_METRICS.map((m) => [m, new Float64Array(O * RK)])) as RunResult['stocks'];
+  const stocks = newStocks();
+  const ustocks = Array.from({ length: U }, newStocks);
   const obsTimes = new Float64Array(O);
   const offline = new Float64Array(O * R);
   const signups = new Float64Array(S * RK);
   const installs = new Float64Array(S * RK);
+  const usignups = new Float64Array(S * U * RK);
+  const uinstalls = new Float64Array(S * U * RK);
   const switches = new Float64Array((K + 1) * K);
-  const ledger: StepLedger = { t: 0, signups, installs, switches, capacityLeft: new Float64Array(K) };
+  const weightNow = new Float64Array(R);
+  const ledger: StepLedger = {
+    t: 0,
+    weightNow,
+    signups,
+    installs,
+    usignups,
+    uinstalls,
+    switches,
+    capacityLeft: new Float64Array(RK + K),
+  };
   const rng = makeRng(seed, 'steps');
-  const arrival = s.regions.map((r) => r.arrival);
+  const arrival = input.regions.map((r) => r.arrival);
+  const setWeights = (t: number) => {
+    for (let r = 0; r < R; r++) weightNow[r] = w.weight[r] * Math.exp(w.growth[r] * t);
+  };
 
   let obs = 0;
   const observeNow = (t: number) => {
-    sweep(w, f, p, Math.floor(t + 1e-9), stocks, obs * RK);
-    for (let r = 0; r < R; r++) offline[obs * R + r] = w.waitingCount[r] * w.weight[r];
+    setWeights(t);
+    sweep(w, f, p, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK });
+    for (let r = 0; r < R; r++) offline[obs * R + r] = w.waitingCount[r] * weightNow[r];
     obsTimes[obs++] = t;
   };
   observeNow(0);
@@ -123,33 +114,55 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
   for (let step = 0; step < S; step++) {
     const t = plan.t[step];
     const dt = plan.dt[step];
+    const mid = t + dt / 2;
     setFields(t);
+    setWeights(t);
+    // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
+    // an outage: its severity).
+    for (let k = 0; k < RK; k++) f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]);
     ledger.t = t;
     ledger.signups = signups.subarray(step * RK, (step + 1) * RK);
     ledger.installs = installs.subarray(step * RK, (step + 1) * RK);
-    for (let a = 0; a < K; a++) ledger.capacityLeft[a] = w.platforms[a].capacityPerDay * dt;
+    ledger.usignups = usignups.subarray(step * U * RK, (step + 1) * U * RK);
+    ledger.uinstalls = uinstalls.subarray(step * U * RK, (step + 1) * U * RK);
+    for (let k = 0; k < RK + K; k++) ledger.capacityLeft[k] = f.capacity[k] * 24 * dt;
 
-    // 1. News and frustration: draw candidates at the region's upper-bound rate, keep each with
-    //    probability (own rate / bound). Cost is proportional to the people who reconsider.
     for (let r = 0; r < R; r++) {
-      const bound = considerRateBound(f, p, r);
       const a0 = w.regionStart[r];
       const size = w.regionStart[r + 1] - a0;
+      // 1. News and frustration: draw candidates at the region's upper-bound rate, keep each with
+      //    probability (own rate / bound). Cost is proportional to the people who reconsider.
+      const bound = considerRateBound(f, p, r);
       const k = binomial(rng, size, 1 - Math.exp(-bound * dt));
       for (let m = 0; m < k; m++) {
         const i = a0 + Math.floor(rng() * size);
         if (w.primary[i] === NO_APP) continue;
-        if (rng() * bound < considerRate(w, f, p, i, r)) decide(w, f, p, i, rng, ledger);
+        if (rng() * bound < considerRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
+      }
+      // 2. Main app not working: people who try to use it notice (use is spread over the day: the
+      //    chance to have noticed grows with the time since it failed); they reach for something
+      //    else at rate reachOut.
+      if (!f.disrupted[r]) continue;
+      const kr = binomial(rng, size, 1 - Math.exp(-p.reachOut * dt));
+      for (let m = 0; m < kr; m++) {
+        const i = a0 + Math.floor(rng() * size);
+        const pa = w.primary[i];
+        if (pa === NO_APP) continue;
+        const acc = access(w, f, i, r, pa);
+        if (acc !== DOWN && acc !== CUT) continue;
+        const use = Math.min(1, p.usePrimary * w.activity[i]);
+        const noticed = 1 - Math.exp(-p.sessionsPerDay * use * Math.max(0, mid - f.downSince[r * K + pa]));
+        if (rng() < noticed) reachOut(w, f, p, i, rng, ledger);
       }
     }
 
-    // 2. Word of mouth: people whose contacts recently adopted or switched and who are due now.
+    // 3. Word of mouth and trial reviews: people who are due now.
     w.wake.current = step;
     for (let i = w.wake.pop(step); i >= 0; i = w.wake.pop(step)) {
-      if (w.primary[i] !== NO_APP) decide(w, f, p, i, rng, ledger);
+      if (w.primary[i] !== NO_APP) reconsider(w, f, p, i, rng, ledger);
     }
 
-    // 3. Newcomers: people starting to use a messenger at all (market growth).
+    // 4. Newcomers: people starting to use a messenger at all (market growth).
     for (let r = 0; r < R; r++) {
       const wc = w.waitingCount[r];
       if (wc === 0 || arrival[r] === 0) continue;
@@ -158,30 +171,29 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
       for (let m = 0; m < k && w.waitingCount[r] > 0; m++) {
         const idx = Math.floor(rng() * w.waitingCount[r]);
         const i = w.waiting[list + idx];
-        decide(w, f, p, i, rng, ledger);
+        reconsider(w, f, p, i, rng, ledger);
         // Only people who got an app leave the queue (a full registration server turns some away).
         if (w.primary[i] !== NO_APP) w.waiting[list + idx] = w.waiting[list + --w.waitingCount[r]];
       }
     }
 
-    // 4. Pre-installs (a promoted app installed for people, dormant until they use it).
+    // 5. Pre-installs: a promoted app installed for people, dormant until they open it (then it is
+    //    their install and sign-up).
     for (let r = 0; r < R; r++) {
       for (let a = 0; a < K; a++) {
         const rate = f.preinstall[r * K + a];
-        if (rate <= 0) continue;
+        if (rate <= 0 || !f.launched[a]) continue;
         const a0 = w.regionStart[r];
         const size = w.regionStart[r + 1] - a0;
         const k = binomial(rng, size, 1 - Math.exp(-rate * dt));
         for (let m = 0; m < k; m++) {
           const b = (a0 + Math.floor(rng() * size)) * K + a;
-          if (w.status[b] & INSTALLED) continue;
           w.status[b] |= INSTALLED;
-          ledger.installs[r * K + a] += w.weight[r];
         }
       }
     }
 
-    // 5. Daily activity sweep and observations at the end of the step.
+    // 6. Daily activity sweep and observations at the end of the step.
     const tEnd = t + dt;
     const day = Math.floor(tEnd + 1e-9);
     if (tEnd >= nextObs - 1e-9 || step === S - 1) {
@@ -191,7 +203,7 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
       while (nextObs <= tEnd + 1e-9) nextObs += observe;
     } else if (day > lastSweepDay) {
       setFields(tEnd);
-      sweep(w, f, p, day, null, 0);
+      sweep(w, f, p, day, pass, null);
       lastSweepDay = day;
     }
 
@@ -201,21 +213,28 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
     }
   }
 
+  const universes: UniverseSeries[] = input.universes.map((name, u) => ({
+    name,
+    population: input.regions.map((reg) => reg.population * reg.universeShare[u]),
+    flows: { signups: sliceUniverse(usignups, S, U, u, RK), installs: sliceUniverse(uinstalls, S, U, u, RK) },
+    stocks: Object.fromEntries(Object.entries(ustocks[u]).map(([m, v]) => [m, v.slice(0, obs * RK)])) as RunResult['stocks'],
+  }));
   return {
-    scenario: { name: s.name, title: s.title, hash: meta.hash, projection: s.projection },
+    scenario: { name: input.name, title: input.title, hash: meta.hash, projection: input.projection },
     seed,
     agents: w.n,
     params: p,
-    start: s.time.start,
-    startMs: parseDate(s.time.start),
+    startMs: input.startMs,
     regions: w.regionIds,
     platforms: w.platforms.map((pl) => pl.id),
     population: Array.from(w.population),
+    growth: Array.from(w.growth),
     stepTimes: plan.t,
     stepDt: plan.dt,
     flows: { signups, installs },
     obsTimes: obsTimes.slice(0, obs),
     stocks: Object.fromEntries(Object.entries(stocks).map(([m, v]) => [m, v.slice(0, obs * RK)])) as RunResult['stocks'],
+    universes,
     offline: offline.slice(0, obs * R),
     switches,
     wallMs: performance.now() - wall0,
@@ -223,44 +242,75 @@ export function simulate(s: Scenario, p: Params, opts: RunOptions, meta: { hash:
   };
 }
 
+/** Universe u's per-step flows out of the interleaved per-step buffer (step, universe, region, app). */
+function sliceUniverse(buf: Float64Array, S: number, U: number, u: number, RK: number): Float64Array {
+  const out = new Float64Array(S * RK);
+  for (let s = 0; s < S; s++) out.set(buf.subarray((s * U + u) * RK, (s * U + u + 1) * RK), s * RK);
+  return out;
+}
+
+interface SweepOut {
+  stocks: RunResult['stocks'];
+  ustocks: RunResult['stocks'][];
+  at: number;
+}
+
 /**
- * Once a day: people active on an app they can reach used it today (lastActive). With `out`, also
+ * Once a day: people in use of an app they can reach used it today (lastActive), and the share of
+ * each app's users who can reach it (blocks, shutdowns) is counted into `pass`. With `out`, also
  * write the stock metrics at offset `at` (index r * K + a), weighted to real people.
  */
-function sweep(w: World, f: Fields, p: Params, day: number, out: RunResult['stocks'] | null, at: number): void {
-  const { K, R } = w;
-  const { status, lastActive, skill, activity, primary } = w;
+function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, out: SweepOut | null): void {
+  const { K, R, U } = w;
+  const { status, lastActive, activity, primary, universe } = w;
+  const inUse = sweepCounts(R * K, 0);
+  const reachable = sweepCounts(R * K, 1);
   for (let r = 0; r < R; r++) {
-    const wt = w.weight[r];
+    const wt = w.weight[r] * Math.exp(w.growth[r] * day);
     const a0 = w.regionStart[r];
     const a1 = w.regionStart[r + 1];
     const rk = r * K;
     for (let i = a0; i < a1; i++) {
       const base = i * K;
       const pa = primary[i];
+      const m = U > 0 ? universe[i] : 0;
       for (let a = 0; a < K; a++) {
         const st = status[base + a];
         if (st === 0) continue;
-        // Inlined access(): launched, not cut off by an outage, not blocked (or got round it).
+        let dau = 0;
         if (st & ACTIVE && f.launched[a]) {
-          const sev = f.outageSeverity[rk + a];
-          const hard = f.blockHardness[rk + a];
-          if ((hard < 0 || skill[i] >= hard) && (sev <= 0 || hashUniform(f.outageSalt[rk + a], i, a) >= sev)) {
+          const acc = access(w, f, i, r, a);
+          inUse[rk + a]++;
+          if (acc !== CUT) reachable[rk + a]++;
+          if (acc !== CUT && acc !== DOWN) {
             lastActive[base + a] = day;
-            if (out) {
-              const use = (a === pa ? p.usePrimary : p.useSecondary) * activity[i] * f.useFactor[rk + a];
-              out.dau[at + rk + a] += wt * (use > 1 ? 1 : use);
-            }
+            const use = (a === pa ? p.usePrimary : p.useSecondary) * activity[i] * f.useFactor[rk + a] * (acc === VIA ? 1 - p.vpnHassle : 1);
+            dau = use > 1 ? 1 : use;
           }
         }
         if (!out) continue;
         const last = lastActive[base + a];
-        if (last > day - 30 && last !== -1) out.mau[at + rk + a] += wt;
-        if (st & INSTALLED) out.installed[at + rk + a] += wt;
-        if (st & EVER) out.users[at + rk + a] += wt;
-        if (st & ACTIVE) out.active[at + rk + a] += wt;
+        const mau = last > day - 30 && last !== -1;
+        addStocks(out.stocks, out.at + rk + a, wt, st, dau, mau, a === pa);
+        if (m) for (let u = 0; u < U; u++) if (m & (1 << u)) addStocks(out.ustocks[u], out.at + rk + a, wt, st, dau, mau, a === pa);
       }
-      if (out && pa !== NO_APP) out.primary[at + rk + pa] += wt;
     }
   }
+  for (let k = 0; k < R * K; k++) pass[k] = inUse[k] > 0 ? reachable[k] / inUse[k] : 1;
+}
+
+const countBuffers: Float64Array[] = [];
+/** Reused zeroed count arrays (the sweep runs every day; it must not allocate). */
+function sweepCounts(n: number, slot: number): Float64Array {
+  if (!countBuffers[slot] || countBuffers[slot].length !== n) countBuffers[slot] = new Float64Array(n);
+  return countBuffers[slot].fill(0);
+}
+
+function addStocks(s: Record<StockMetric, Float64Array>, k: number, wt: number, st: number, dau: number, mau: boolean, isPrimary: boolean): void {
+  s.dau[k] += wt * dau;
+  if (mau) s.mau[k] += wt;
+  if (st & INSTALLED) s.installed[k] += wt;
+  if (st & EVER) s.users[k] += wt;
+  if (st & ACTIVE) s.active[k] += wt;
+  if (isPrimary) s.primary[k] += wt;
 }

@@ -1,20 +1,36 @@
-// What the shocks do to the world at one moment, per region and app (index r * K + a). Shocks write
-// these fields each step; the decision rule and the metrics read them. Small arrays, reused.
+// What the platforms are and what the shocks do to the world at one moment, per region and app
+// (index r * K + a). Shocks write these fields each step; the decision rule and the metrics read
+// them. Small arrays, reused.
 import type { Params } from './params.ts';
+import type { PlatformInput } from './input.ts';
 
 export interface Fields {
   R: number;
   K: number;
   /** 1 once the app has launched. */
   launched: Uint8Array;
-  /** Platform features that shocks act on (set once per run). */
+  /** Platform features and settings now (dated platform changes applied). */
   voice: Uint8Array;
   slowLinks: Uint8Array;
-  /** Block: circumvention skill needed (0..1), -1 where not blocked. */
+  proxy: Uint8Array;
+  quality: Float32Array;
+  price: Float32Array;
+  /** Sign-ups per hour, index r * K + a, and worldwide at R * K + a (Infinity: no limit). */
+  capacity: Float64Array;
+  /** Block: circumvention skill needed (0..1, after VPN bans and built-in proxies), -1 where not blocked. */
+  hardness: Float32Array;
+  /** Raw block hardness (max over blocks) and what circumvention shocks add to it. */
   blockHardness: Float32Array;
+  circPenalty: Float32Array;
   /** Outage: share of users cut off, with a salt choosing who. */
   outageSeverity: Float32Array;
   outageSalt: Int32Array;
+  /** Mobile-internet shutdown per region: share of people cut off, salt, and which apps it hits. */
+  netCut: Float32Array;
+  netSalt: Int32Array;
+  netHits: Uint8Array;
+  /** Since when (days) the app has not worked for those it does not work for (for noticing). */
+  downSince: Float32Array;
   /** Utility added (throttling, lost features, promotion bonus). */
   utility: Float32Array;
   /** Multiplier of daily use (throttling makes an app used less). */
@@ -28,8 +44,14 @@ export interface Fields {
   /** Media attention per region: general, and privacy news (felt in proportion to privacy concern). */
   media: Float32Array;
   mediaPrivacy: Float32Array;
+  /** How prominently the news names each app now (media attention x weight of the mention). */
+  salience: Float32Array;
   /** 1 where some app does not work for some people in the region (frustration is possible). */
   disrupted: Uint8Array;
+  /** 1 where some app is durably out of reach for some people (blocks, shutdowns). */
+  durable: Uint8Array;
+  /** Share of an app's active users in the region who can reach it now (updated once a day). */
+  availShare: Float32Array;
 }
 
 export function makeFields(R: number, K: number): Fields {
@@ -40,9 +62,19 @@ export function makeFields(R: number, K: number): Fields {
     launched: new Uint8Array(K),
     voice: new Uint8Array(K),
     slowLinks: new Uint8Array(K),
+    proxy: new Uint8Array(K),
+    quality: new Float32Array(K),
+    price: new Float32Array(K),
+    capacity: new Float64Array(rk + K),
+    hardness: new Float32Array(rk),
     blockHardness: new Float32Array(rk),
+    circPenalty: new Float32Array(rk),
     outageSeverity: new Float32Array(rk),
     outageSalt: new Int32Array(rk),
+    netCut: new Float32Array(R),
+    netSalt: new Int32Array(R),
+    netHits: new Uint8Array(rk),
+    downSince: new Float32Array(rk),
     utility: new Float32Array(rk),
     useFactor: new Float32Array(rk),
     threat: new Float32Array(rk),
@@ -50,23 +82,78 @@ export function makeFields(R: number, K: number): Fields {
     preinstall: new Float32Array(rk),
     media: new Float32Array(R),
     mediaPrivacy: new Float32Array(R),
+    salience: new Float32Array(rk),
     disrupted: new Uint8Array(R),
+    durable: new Uint8Array(R),
+    availShare: new Float32Array(rk).fill(1),
   };
 }
 
-/** Reset to a world without shocks. */
-export function resetFields(f: Fields, launchDays: readonly number[], basePrivacy: readonly number[], t: number): void {
-  for (let a = 0; a < f.K; a++) f.launched[a] = t >= launchDays[a] ? 1 : 0;
+/** Reset to the platforms as they are at time t (dated changes applied) in a world without shocks. */
+export function resetFields(f: Fields, platforms: readonly PlatformInput[], t: number): void {
+  const { R, K } = f;
+  for (let a = 0; a < K; a++) {
+    const pl = platforms[a];
+    f.launched[a] = t >= pl.launchDay ? 1 : 0;
+    let features = pl.features;
+    let quality = pl.quality;
+    let privacy = pl.privacy;
+    let price = pl.price;
+    let capacity = pl.capacity;
+    for (const c of pl.changes) {
+      if (c.day > t) break;
+      if (c.add.length || c.remove.length) features = [...features.filter((x) => !c.remove.includes(x)), ...c.add];
+      quality = c.quality ?? quality;
+      privacy = c.privacy ?? privacy;
+      price = c.price ?? price;
+      capacity = c.capacity ?? capacity;
+    }
+    f.voice[a] = features.includes('voice') ? 1 : 0;
+    f.slowLinks[a] = features.includes('slow-links') ? 1 : 0;
+    f.proxy[a] = features.includes('proxy') ? 1 : 0;
+    f.quality[a] = quality;
+    f.price[a] = price;
+    for (let r = 0; r < R; r++) {
+      f.capacity[r * K + a] = capacity[r];
+      f.privacy[r * K + a] = privacy;
+    }
+    f.capacity[R * K + a] = capacity[R];
+  }
   f.blockHardness.fill(-1);
+  f.circPenalty.fill(0);
   f.outageSeverity.fill(0);
+  f.netCut.fill(0);
+  f.netHits.fill(0);
+  f.downSince.fill(Infinity);
   f.utility.fill(0);
   f.useFactor.fill(1);
   f.threat.fill(0);
   f.preinstall.fill(0);
-  for (let r = 0; r < f.R; r++) for (let a = 0; a < f.K; a++) f.privacy[r * f.K + a] = basePrivacy[a];
   f.media.fill(0);
   f.mediaPrivacy.fill(0);
+  f.salience.fill(0);
   f.disrupted.fill(0);
+  f.durable.fill(0);
+}
+
+/** A built-in proxy halves the skill needed to get round a block of the app. */
+export const PROXY_EASE = 0.5;
+
+/** After the shocks: the hardness people face (VPN bans added, built-in proxies taken off). */
+export function finishFields(f: Fields): void {
+  const { R, K } = f;
+  for (let r = 0; r < R; r++) {
+    for (let a = 0; a < K; a++) {
+      const k = r * K + a;
+      const h = f.blockHardness[k];
+      if (h < 0) {
+        f.hardness[k] = -1;
+        continue;
+      }
+      const eff = (h + f.circPenalty[k]) * (f.proxy[a] ? 1 - PROXY_EASE : 1);
+      f.hardness[k] = Math.min(1, Math.max(0, eff));
+    }
+  }
 }
 
 /**

@@ -14,6 +14,24 @@ export interface NetworkSettings {
   tail: number;
   crossRegion: number;
   locality: number;
+  /** Largest degree drawn: fixed, so that the network's shape does not change with the agent count. */
+  maxDegree: number;
+}
+
+/** xmin of a Pareto(xmin, alpha) truncated at max whose mean is `mean` (bisection). */
+function paretoXmin(mean: number, alpha: number, max: number): number {
+  // E[min(X, max)] = xmin + integral from xmin to max of (xmin / x)^(alpha - 1) dx, since the
+  // degree is drawn with survival function (xmin / x)^(alpha - 1).
+  const truncMean = (xmin: number) =>
+    xmin >= max ? max : xmin + (Math.pow(xmin, alpha - 1) * (Math.pow(max, 2 - alpha) - Math.pow(xmin, 2 - alpha))) / (2 - alpha);
+  let lo = 0.01;
+  let hi = mean;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    if (truncMean(mid) < mean) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /**
@@ -25,9 +43,9 @@ export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, rng: 
   const n = regionStart[regionStart.length - 1];
   const R = regionStart.length - 1;
   const alpha = s.tail;
-  // Pareto(xmin, alpha) has mean xmin * (alpha - 1) / (alpha - 2).
-  const xmin = (s.degree * (alpha - 2)) / (alpha - 1);
-  const maxDeg = Math.max(4, Math.min(2000, Math.floor(n / 4)));
+  // The cap is fixed (not a share of n): hubs of the same size at 10k and at 10M agents.
+  const maxDeg = Math.max(4, Math.min(s.maxDegree, Math.floor(n / 10)));
+  const xmin = paretoXmin(s.degree, alpha, maxDeg);
   const inv = -1 / (alpha - 1);
 
   // Pass 1: how many ties each agent initiates (half its drawn degree), then the tie list.

@@ -1,11 +1,12 @@
-// The observation model: a reported figure names a metric, a window, a geography and a unit; this
-// computes exactly that quantity from a run, so a panel's monthly audience is compared with the
-// model's monthly audience, a sign-up count with sign-ups in the same window, and so on.
-import type { FigureSpec, Scenario } from '../scenarios/schema.ts';
-import { DAY_MS, parseDate, parseDuration, parsePeriodEnd } from './time.ts';
+// The observation model: a reported figure names a metric, a window, a geography, a base (universe)
+// and a unit; this computes exactly that quantity from a run, so a panel's monthly audience is
+// compared with the model's monthly audience, a sign-up count with sign-ups in the same window, a
+// ratio ("x times the usual day") with the same ratio of two model quantities, and so on.
+// (src/scenarios/compile.ts turns a scenario's figures into observations.)
 import {
   FLOW_METRICS,
   flowIn,
+  populationAt,
   regionIndices,
   platformIndex,
   stockAt,
@@ -16,44 +17,49 @@ import {
   type StockMetric,
 } from './results.ts';
 
-export interface Observation {
-  id: string;
+/** One model quantity: a metric of an app over a window, in some regions and universe. */
+export interface Quantity {
   metric: Metric;
   platform: string;
   regions: string | string[];
+  /** Universe name, or undefined for the whole population. */
+  universe?: string;
   /** Window in days since the scenario start. */
   from: number;
   to: number;
   as: 'count' | 'percent' | 'share-of-total';
 }
 
-/** Days since start of a figure's window: its date's period, or [date, date + window). */
-export function figureWindow(f: FigureSpec, s: Scenario): { from: number; to: number } {
-  const t0 = parseDate(s.time.start);
-  const from = parseDate(f.date!);
-  const to = f.window ? from + parseDuration(f.window) * DAY_MS : parsePeriodEnd(f.date!);
-  return { from: (from - t0) / DAY_MS, to: (to - t0) / DAY_MS };
+export interface Observation extends Quantity {
+  id: string;
+  /** A relative figure: the observation is this quantity divided by `relativeTo`. */
+  relativeTo?: Quantity;
 }
 
-export function observation(f: FigureSpec, s: Scenario): Observation {
-  const { from, to } = figureWindow(f, s);
-  return { id: f.id, metric: f.metric as Metric, platform: f.platform, regions: f.region, from, to, as: f.as };
-}
-
-/** The model's value of one observation in one run. */
-export function observe(res: RunResult, o: Observation): number {
-  const a = platformIndex(res, o.platform);
-  const rs = regionIndices(res, o.regions);
+/** The model's value of one quantity in one run. */
+export function quantity(res: RunResult, q: Quantity): number {
+  const a = platformIndex(res, q.platform);
+  const rs = regionIndices(res, q.regions);
+  const u = q.universe === undefined ? -1 : res.universes.findIndex((x) => x.name === q.universe);
+  if (q.universe !== undefined && u < 0) throw new Error(`unknown universe "${q.universe}"`);
   const value = (regions: number[]) => {
-    if ((FLOW_METRICS as readonly string[]).includes(o.metric)) return flowIn(res, o.metric as FlowMetric, regions, a, o.from, o.to);
+    if ((FLOW_METRICS as readonly string[]).includes(q.metric)) return flowIn(res, q.metric as FlowMetric, regions, a, q.from, q.to, u);
     // Daily audience over a period is the period's average (as panels report it); other stocks are
     // read at the end of the window.
-    if (o.metric === 'dau' && o.to - o.from > 1.5) return stockMean(res, 'dau', regions, a, o.from, o.to);
-    return stockAt(res, o.metric as StockMetric, regions, a, o.to);
+    if (q.metric === 'dau' && q.to - q.from > 1.5) return stockMean(res, 'dau', regions, a, q.from, q.to, u);
+    return stockAt(res, q.metric as StockMetric, regions, a, q.to, u);
   };
   const v = value(rs);
-  if (o.as === 'count') return v;
-  if (o.as === 'percent') return (100 * v) / rs.reduce((sum, r) => sum + res.population[r], 0);
+  if (q.as === 'count') return v;
+  if (q.as === 'percent') return (100 * v) / populationAt(res, rs, q.to, u);
   const total = value(res.regions.map((_, r) => r));
   return total > 0 ? (100 * v) / total : 0;
+}
+
+/** The model's value of one observation in one run (a ratio for a relative figure). */
+export function observe(res: RunResult, o: Observation): number {
+  const v = quantity(res, o);
+  if (!o.relativeTo) return v;
+  const d = quantity(res, o.relativeTo);
+  return d > 0 ? v / d : v > 0 ? Infinity : 1;
 }

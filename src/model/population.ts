@@ -1,37 +1,22 @@
 // Builds the agents of a scenario: regions and weights, traits, the contact network and the initial
-// use of each app (clustered in the network, as real adoption is), then fits the app constants.
-import type { Scenario } from '../scenarios/schema.ts';
+// use of each app (clustered in the network, as real adoption is), then the app constants and each
+// person's main app, so that the world starts at rest.
+import type { ModelInput } from './input.ts';
 import type { Params } from './params.ts';
 import type { Fields } from './fields.ts';
 import { makeRng, normal, type Rng } from './rng.ts';
 import { buildNetwork } from './network.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP, type Platform, type World } from './world.ts';
-import { parseDate, DAY_MS } from './time.ts';
-import { utilities } from './decide.ts';
+import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
+import { mainUtilities, taste } from './decide.ts';
 import { WakeCalendar } from './wake.ts';
 
 /** "Long before the start": initial users count as active in the last month. */
 const BEFORE_START = -1_000_000;
 
-export function compilePlatforms(s: Scenario): Platform[] {
-  const t0 = parseDate(s.time.start);
-  return s.platforms.map((p) => ({
-    id: p.id,
-    quality: p.quality,
-    price: p.price,
-    privacy: p.privacy,
-    capacityPerDay: p.capacity === undefined ? Infinity : p.capacity * 24,
-    launchDay: p.launch === undefined ? -Infinity : (parseDate(p.launch) - t0) / DAY_MS,
-    voice: p.features.includes('voice'),
-    slowLinks: p.features.includes('slow-links'),
-    e2ee: p.features.includes('e2ee'),
-  }));
-}
-
 /** Agents per region: as given by `sample`, else proportional to sqrt(population). */
-export function allocateAgents(s: Scenario, agents: number): number[] {
-  const R = s.regions.length;
-  const share = s.regions.map((r) => r.sample ?? Math.sqrt(r.population));
+export function allocateAgents(input: { regions: readonly { sample?: number; population: number }[] }, agents: number): number[] {
+  const R = input.regions.length;
+  const share = input.regions.map((r) => r.sample ?? Math.sqrt(r.population));
   const total = share.reduce((a, b) => a + b, 0);
   const counts = share.map((x) => Math.max(50, Math.floor((agents * x) / total)));
   const used = counts.slice(0, R - 1).reduce((a, b) => a + b, 0);
@@ -52,29 +37,28 @@ function phi(z: number): number {
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
-export function createWorld(s: Scenario, agents: number, seed: number, stepStart: Float64Array, stepEnd: number): World {
-  const platforms = compilePlatforms(s);
+export function createWorld(input: ModelInput, agents: number, seed: number, stepStart: Float64Array, stepEnd: number): World {
+  const platforms = input.platforms;
   const K = platforms.length;
-  const R = s.regions.length;
-  const counts = allocateAgents(s, agents);
+  const R = input.regions.length;
+  const U = input.universes.length;
+  const counts = allocateAgents(input, agents);
   const n = counts.reduce((a, b) => a + b, 0);
   const regionStart = new Uint32Array(R + 1);
   for (let r = 0; r < R; r++) regionStart[r + 1] = regionStart[r] + counts[r];
 
   const rng = makeRng(seed, 'population');
-  const region = new Uint8Array(n);
+  const region = new Uint16Array(n);
   const privacy = new Float32Array(n);
   const skill = new Float32Array(n);
   const inertia = new Float32Array(n);
   const activity = new Float32Array(n);
+  const universe = new Uint8Array(n);
   const status = new Uint8Array(n * K);
   const lastActive = new Int32Array(n * K).fill(-1);
-  const primary = new Uint8Array(n).fill(NO_APP);
-  const waiting = new Int32Array(n);
-  const waitingCount = new Int32Array(R);
   const weight = new Float64Array(R);
   const population = new Float64Array(R);
-  const pid = new Map(platforms.map((p, a) => [p.id, a]));
+  const growth = new Float64Array(R);
 
   // Initial use: per app a smooth random field along the agent index (ties are mostly between
   // nearby indices), so that users of an app have contacts on it, as in real adoption.
@@ -83,23 +67,17 @@ export function createWorld(s: Scenario, agents: number, seed: number, stepStart
   const innov = Math.sqrt(1 - rho * rho);
   const activeShare = new Float64Array(K);
   const dormantShare = new Float64Array(K);
-  const mainWeight = new Float64Array(K);
 
   for (let r = 0; r < R; r++) {
-    const spec = s.regions[r];
+    const spec = input.regions[r];
     weight[r] = spec.population / counts[r];
     population[r] = spec.population;
+    growth[r] = spec.growth;
     activeShare.fill(0);
     dormantShare.fill(0);
-    mainWeight.fill(0);
-    const givenPrimary = Object.values(spec.apps).some((v) => typeof v !== 'number' && v.primary !== undefined);
-    for (const [id, v] of Object.entries(spec.apps)) {
-      const a = pid.get(id)!;
-      activeShare[a] = typeof v === 'number' ? v : v.active;
-      dormantShare[a] = typeof v === 'number' ? v / 10 : (v.dormant ?? v.active / 10);
-      // Chance that a user of the app has it as main app: as given, else growing with its spread.
-      const pr = typeof v === 'number' ? undefined : v.primary;
-      mainWeight[a] = givenPrimary ? (activeShare[a] > 0 ? (pr ?? 0) / activeShare[a] : 0) : activeShare[a] * activeShare[a];
+    for (const app of spec.apps) {
+      activeShare[app.platform] = app.active;
+      dormantShare[app.platform] = app.dormant;
     }
     for (let a = 0; a < K; a++) field[a] = normal(rng);
     for (let i = regionStart[r]; i < regionStart[r + 1]; i++) {
@@ -108,116 +86,166 @@ export function createWorld(s: Scenario, agents: number, seed: number, stepStart
       skill[i] = logitNormal(rng, spec.circumvention.mean, spec.circumvention.sd);
       inertia[i] = logitNormal(rng, spec.inertia.mean, spec.inertia.sd);
       activity[i] = Math.exp(0.3 * normal(rng) - 0.045);
-      // Primary app: among the apps in use, the more widespread ones are more often primary.
-      let pick = -1;
-      let totalW = 0;
+      for (let u = 0; u < U; u++) if (rng() < spec.universeShare[u]) universe[i] |= 1 << u;
       for (let a = 0; a < K; a++) {
         field[a] = rho * field[a] + innov * normal(rng);
         if (platforms[a].launchDay > 0) continue;
-        const u = phi(field[a]);
+        const x = phi(field[a]);
         const b = i * K + a;
-        if (u < activeShare[a]) {
+        if (x < activeShare[a]) {
           status[b] = INSTALLED | ACTIVE | EVER;
           lastActive[b] = BEFORE_START;
-          const wa = mainWeight[a] + 1e-9; // tiny floor: a user of only this app has it as main app
-          totalW += wa;
-          if (rng() * totalW < wa) pick = a; // weighted reservoir choice
-        } else if (u < activeShare[a] + dormantShare[a]) status[b] = INSTALLED | EVER;
+        } else if (x < activeShare[a] + dormantShare[a]) status[b] = INSTALLED | EVER;
       }
-      if (pick >= 0) primary[i] = pick;
-      else waiting[regionStart[r] + waitingCount[r]++] = i;
     }
   }
 
-  const net = buildNetwork(regionStart, s.network, makeRng(seed, 'network'));
+  const net = buildNetwork(regionStart, input.network, makeRng(seed, 'network'));
+  const reachCount = new Uint16Array(n * K);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < K; a++) {
+      if (!(status[i * K + a] & ACTIVE)) continue;
+      for (let x = net.offsets[i]; x < net.offsets[i + 1]; x++) reachCount[net.nbrs[x] * K + a]++;
+    }
+  }
   return {
     n,
     K,
     R,
+    U,
     platforms,
-    regionIds: s.regions.map((r) => r.id),
+    regionIds: input.regions.map((r) => r.id),
     regionStart,
     weight,
     population,
+    growth,
     region,
     privacy,
     skill,
+    circ: Float32Array.from(skill),
     inertia,
     activity,
+    universe,
     status,
     lastActive,
-    primary,
+    reachCount,
+    primary: new Uint8Array(n).fill(NO_APP),
     attn: new Float32Array(n),
     attnT: new Float32Array(n),
     wake: new WakeCalendar(n, stepStart, stepEnd),
-    waiting,
-    waitingCount,
+    waiting: new Int32Array(n),
+    waitingCount: new Int32Array(R),
     net,
     asc: new Float64Array(R * K),
-    scratchReach: new Float64Array(K),
+    tasteSalt: (Math.imul(seed | 0, 0x9e3779b1) ^ 0x5bd1e995) | 0,
     scratchU: new Float64Array(K),
+    scratchW: new Float64Array(K),
     scratchAccess: new Uint8Array(K),
   };
 }
 
 /**
- * Fit the app constants (one per region and app) so that, in the initial state, people who
- * reconsider would choose each app as primary as often as it is primary now: the world starts at
- * rest, and what moves people afterwards is the shocks, not a mismatch of the starting point
- * (the alternative-specific constants of discrete-choice models, fitted by contraction mapping).
- * Apps nobody in the region uses at the start (not listed there, or launched later) get the weakest
- * fitted constant plus their stated quality.
+ * The app constants (one per region and app) and everyone's main app. The target is who has which
+ * main app: as the scenario gives it, or else among the apps a person uses, the more widespread
+ * ones more often. The constants are fitted (contraction mapping, as for the alternative-specific
+ * constants of discrete-choice models) so that the logit shares over each person's installed apps
+ * match the target; then each person's main app is the best of their installed apps given the
+ * constants and their persistent tastes. So the world starts at rest: with no shock, nobody has a
+ * reason to move. Apps nobody in the region uses at the start get the weakest fitted constant.
  */
-export function fitConstants(w: World, f: Fields, p: Params, seed: number, hasUsers: Uint8Array): void {
+export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput, seed: number): void {
   const K = w.K;
   const rng = makeRng(seed, 'constants');
   const sampleMax = 4000;
+  const weightOf = new Float64Array(K);
+  const inUse = (i: number, a: number) => (w.status[i * K + a] & ACTIVE) !== 0 && f.launched[a] === 1;
   for (let r = 0; r < w.R; r++) {
+    const spec = input.regions[r];
     const a0 = w.regionStart[r];
     const size = w.regionStart[r + 1] - a0;
-    const target = new Float64Array(K);
-    let users = 0;
+    const givenPrimary = spec.apps.some((x) => x.primary !== undefined);
+    weightOf.fill(0);
+    const hasUsers = new Uint8Array(K);
+    for (const app of spec.apps) {
+      if (app.active > 0 && f.launched[app.platform]) hasUsers[app.platform] = 1;
+      weightOf[app.platform] = givenPrimary ? (app.active > 0 ? (app.primary ?? 0) / app.active : 0) : app.active * app.active;
+    }
+    // Target counts on a sample of users: a weighted draw among each person's apps in use.
+    const sample: number[] = [];
     for (let i = a0; i < a0 + size; i++) {
-      if (w.primary[i] !== NO_APP) {
-        target[w.primary[i]]++;
-        users++;
+      for (let a = 0; a < K; a++) {
+        if (inUse(i, a)) {
+          sample.push(i);
+          break;
+        }
       }
     }
-    // An app some people use but (in this sample) nobody as primary still gets a fitted, very low
-    // constant: half an agent's worth of share.
-    for (let a = 0; a < K; a++) if (target[a] === 0 && hasUsers[r * K + a]) target[a] = 0.5;
+    const users = sample.length;
     if (users === 0) {
-      for (let a = 0; a < K; a++) w.asc[r * K + a] = w.platforms[a].quality;
+      for (let a = 0; a < K; a++) w.asc[r * K + a] = 0;
+      for (let i = a0; i < a0 + size; i++) w.waiting[a0 + w.waitingCount[r]++] = i;
       continue;
     }
+    // A random subsample (with replacement) keeps the fit cheap for large regions.
     const m = Math.min(sampleMax, users);
+    const picks = users <= sampleMax ? sample : Array.from({ length: m }, () => sample[Math.floor(rng() * users)]);
+    const target = new Float64Array(K);
+    for (const i of picks) {
+      let total = 0;
+      let pick = -1;
+      for (let a = 0; a < K; a++) {
+        if (!inUse(i, a)) continue;
+        const wa = weightOf[a] + 1e-9;
+        total += wa;
+        if (rng() * total < wa) pick = a;
+      }
+      target[pick]++;
+    }
+    // An app some people use but (in this sample) nobody as main app still gets a very low constant.
+    for (let a = 0; a < K; a++) if (target[a] === 0 && hasUsers[a]) target[a] = 0.5;
     const V = new Float64Array(m * K);
-    let got = 0;
-    while (got < m) {
-      const i = a0 + Math.floor(rng() * size);
-      if (w.primary[i] === NO_APP) continue;
-      utilities(w, f, p, i, false);
-      for (let a = 0; a < K; a++) V[got * K + a] = w.scratchU[a];
-      got++;
+    for (let s = 0; s < m; s++) {
+      mainUtilities(w, f, p, picks[s], false);
+      for (let a = 0; a < K; a++) V[s * K + a] = inUse(picks[s], a) ? w.scratchU[a] : -Infinity;
     }
     const delta = new Float64Array(K);
     const pred = new Float64Array(K);
-    for (let it = 0; it < 60; it++) {
+    const tot = target.reduce((x, y) => x + y, 0);
+    const ts = p.tasteScale;
+    for (let it = 0; it < 80; it++) {
       pred.fill(0);
       for (let s = 0; s < m; s++) {
         let best = -Infinity;
-        for (let a = 0; a < K; a++) if (target[a] > 0) best = Math.max(best, V[s * K + a] + delta[a]);
+        for (let a = 0; a < K; a++) if (target[a] > 0) best = Math.max(best, (V[s * K + a] + delta[a]) / ts);
+        if (best === -Infinity) continue;
         let sum = 0;
-        for (let a = 0; a < K; a++) if (target[a] > 0) sum += Math.exp(V[s * K + a] + delta[a] - best);
-        for (let a = 0; a < K; a++) if (target[a] > 0) pred[a] += Math.exp(V[s * K + a] + delta[a] - best) / sum / m;
+        for (let a = 0; a < K; a++) if (target[a] > 0) sum += Math.exp((V[s * K + a] + delta[a]) / ts - best);
+        for (let a = 0; a < K; a++) if (target[a] > 0) pred[a] += Math.exp((V[s * K + a] + delta[a]) / ts - best) / sum;
       }
-      for (let a = 0; a < K; a++) if (target[a] > 0) delta[a] += Math.log(target[a] / users) - Math.log(Math.max(1e-12, pred[a]));
+      const predTot = pred.reduce((x, y) => x + y, 0);
+      for (let a = 0; a < K; a++) {
+        if (target[a] > 0) delta[a] += ts * (Math.log(target[a] / tot) - Math.log(Math.max(1e-12, pred[a] / predTot)));
+      }
     }
     let weakest = Infinity;
     for (let a = 0; a < K; a++) if (target[a] > 0) weakest = Math.min(weakest, delta[a]);
-    for (let a = 0; a < K; a++) {
-      // Constants are in logit-scale units; store them in utility units.
-      w.asc[r * K + a] = (target[a] > 0 ? delta[a] : weakest + w.platforms[a].quality / p.logitScale) * p.logitScale;
+    for (let a = 0; a < K; a++) w.asc[r * K + a] = target[a] > 0 ? delta[a] : weakest;
+
+    // Everyone's main app: the best of their apps in use, tastes included.
+    for (let i = a0; i < a0 + size; i++) {
+      mainUtilities(w, f, p, i, false);
+      let best = -Infinity;
+      let pick = -1;
+      for (let a = 0; a < K; a++) {
+        if (!inUse(i, a)) continue;
+        const u = w.scratchU[a] + w.asc[r * K + a] + taste(w, p, i, a);
+        if (u > best) {
+          best = u;
+          pick = a;
+        }
+      }
+      if (pick >= 0) w.primary[i] = pick;
+      else w.waiting[a0 + w.waitingCount[r]++] = i;
     }
   }
 }

@@ -21,17 +21,27 @@ export const METRIC_DOCS: Record<Metric, string> = {
   primary: 'people for whom the app is their main messenger',
 };
 
+/** The same series for the people of one universe (a base figures are measured on). */
+export interface UniverseSeries {
+  name: string;
+  /** People of the universe per region (at the start). */
+  population: number[];
+  flows: Record<FlowMetric, Float64Array>;
+  stocks: Record<StockMetric, Float64Array>;
+}
+
 export interface RunResult {
   scenario: { name: string; title: string; hash: string; projection: boolean };
   seed: number;
   agents: number;
   params: Params;
-  start: string;
   startMs: number;
   regions: string[];
   platforms: string[];
-  /** People per region (the agents are weighted to these). */
+  /** People per region at the start (the agents are weighted to these). */
   population: number[];
+  /** Per day: growth of each region's population. */
+  growth: number[];
   /** Start (days since start) and length of each step. */
   stepTimes: Float64Array;
   stepDt: Float64Array;
@@ -41,6 +51,8 @@ export interface RunResult {
   obsTimes: Float64Array;
   /** Per observation, index obs * R * K + r * K + a; people. */
   stocks: Record<StockMetric, Float64Array>;
+  /** The series of each universe, in the order of the scenario's universes. */
+  universes: UniverseSeries[];
   /** Per observation, index obs * R + r: people who use no messenger yet. */
   offline: Float64Array;
   /** People who changed primary app, index from * K + to (from = K: had no messenger). */
@@ -67,11 +79,22 @@ export function platformIndex(res: RunResult, platform: string): number {
   return a;
 }
 
+/** The series of universe u (-1: the whole population). */
+export function seriesOf(res: RunResult, u = -1): { flows: RunResult['flows']; stocks: RunResult['stocks'] } {
+  return u < 0 ? res : res.universes[u];
+}
+
+/** People of some regions at time t (days), in universe u (-1: everyone). */
+export function populationAt(res: RunResult, regions: number[], t: number, u = -1): number {
+  const base = u < 0 ? res.population : res.universes[u].population;
+  return regions.reduce((sum, r) => sum + base[r] * Math.exp(res.growth[r] * t), 0);
+}
+
 /** Sum of a flow over [from, to) days, pro rata for steps cut by the window. */
-export function flowIn(res: RunResult, metric: FlowMetric, regions: number[], a: number, from: number, to: number): number {
+export function flowIn(res: RunResult, metric: FlowMetric, regions: number[], a: number, from: number, to: number, u = -1): number {
   const K = res.platforms.length;
   const RK = res.regions.length * K;
-  const v = res.flows[metric];
+  const v = seriesOf(res, u).flows[metric];
   let sum = 0;
   for (let s = 0; s < res.stepTimes.length; s++) {
     const t0 = res.stepTimes[s];
@@ -86,30 +109,31 @@ export function flowIn(res: RunResult, metric: FlowMetric, regions: number[], a:
 }
 
 /** A stock at the observation nearest to t (days). */
-export function stockAt(res: RunResult, metric: StockMetric, regions: number[], a: number, t: number): number {
+export function stockAt(res: RunResult, metric: StockMetric, regions: number[], a: number, t: number, u = -1): number {
   const o = nearestObs(res, t);
-  return stockAtObs(res, metric, regions, a, o);
+  return stockAtObs(res, metric, regions, a, o, u);
 }
 
-export function stockAtObs(res: RunResult, metric: StockMetric, regions: number[], a: number, o: number): number {
+export function stockAtObs(res: RunResult, metric: StockMetric, regions: number[], a: number, o: number, u = -1): number {
   const K = res.platforms.length;
   const RK = res.regions.length * K;
+  const v = seriesOf(res, u).stocks[metric];
   let x = 0;
-  for (const r of regions) x += res.stocks[metric][o * RK + r * K + a];
+  for (const r of regions) x += v[o * RK + r * K + a];
   return x;
 }
 
 /** Mean of a stock over the observations in [from, to) days (e.g. a month's average daily audience). */
-export function stockMean(res: RunResult, metric: StockMetric, regions: number[], a: number, from: number, to: number): number {
+export function stockMean(res: RunResult, metric: StockMetric, regions: number[], a: number, from: number, to: number, u = -1): number {
   let sum = 0;
   let n = 0;
   for (let o = 0; o < res.obsTimes.length; o++) {
     const t = res.obsTimes[o];
     if (t < from || t >= to) continue;
-    sum += stockAtObs(res, metric, regions, a, o);
+    sum += stockAtObs(res, metric, regions, a, o, u);
     n++;
   }
-  return n ? sum / n : stockAt(res, metric, regions, a, (from + to) / 2);
+  return n ? sum / n : stockAt(res, metric, regions, a, (from + to) / 2, u);
 }
 
 export function nearestObs(res: RunResult, t: number): number {

@@ -60,3 +60,9 @@ export function hashUniform(seed: number, a: number, b: number): number {
   h ^= h >>> 15;
   return (h >>> 0) / 4294967296;
 }
+
+/** Standard Gumbel draw from a uniform u in [0, 1) (the noise of logit choice). */
+export function gumbel(u: number): number {
+  const x = u < 1e-12 ? 1e-12 : u > 1 - 1e-12 ? 1 - 1e-12 : u;
+  return -Math.log(-Math.log(x));
+}

@@ -46,11 +46,24 @@ export class WakeCalendar {
       this.due[i] = -1;
       return;
     }
+    this.file(i, s);
+  }
+
+  private file(i: number, s: number): void {
     this.due[i] = s;
     const node = this.alloc();
     this.agent[node] = i;
     this.next[node] = this.head[s];
     this.head[s] = node;
+  }
+
+  /** Have agent i reconsider at time `when` (days), unless they are already due no later. */
+  scheduleAt(i: number, when: number): void {
+    if (when >= this.stepEnd) return;
+    const s = Math.max(this.stepOf(when), this.current + 1);
+    if (s >= this.stepStart.length) return;
+    if (this.due[i] >= 0 && this.due[i] <= s) return;
+    this.file(i, s);
   }
 
   /** Take the next agent due in step s (or -1 when none is left); stale entries are skipped. */

@@ -164,10 +164,20 @@ function checkReferences(s: Scenario, file: string): void {
     if (Math.abs(total - 1) > 1e-6) fail('regions', `expected the regions' "sample" shares to add up to 1, got ${total}`);
   }
 
+  s.platforms.forEach((p, i) => {
+    const capacityRegions = (c: unknown, path: string) => {
+      if (c && typeof c === 'object') for (const r of Object.keys(c)) if (r !== 'all') knownRegion(r, `${path}.${r}`);
+    };
+    capacityRegions(p.capacity, `platforms[${i}].capacity`);
+    p.changes.forEach((c, k) => capacityRegions(c.capacity, `platforms[${i}].changes[${k}].capacity`));
+  });
+
   s.shocks.forEach((sh, i) => {
-    sh.platforms.forEach((p, k) => knownPlatform(p, `shocks[${i}].platforms[${k}]`));
+    sh.platforms?.forEach((p, k) => knownPlatform(p, `shocks[${i}].platforms[${k}]`));
     if (sh.regions !== 'all') sh.regions.forEach((r, k) => knownRegion(r, `shocks[${i}].regions[${k}]`));
     if (typeof sh.media === 'object') for (const r of Object.keys(sh.media)) knownRegion(r, `shocks[${i}].media.${r}`);
+    if (sh.type === 'connectivity') sh.exempt.forEach((p, k) => knownPlatform(p, `shocks[${i}].exempt[${k}]`));
+    if (sh.mentions !== undefined) checkMentions(sh.mentions, `shocks[${i}].mentions`);
     const t0 = parseDate(sh.start);
     if ('end' in sh && sh.end !== undefined) {
       if ('duration' in sh && sh.duration !== undefined) fail(`shocks[${i}]`, 'expected either end or duration, not both');
@@ -177,6 +187,19 @@ function checkReferences(s: Scenario, file: string): void {
       fail(`shocks[${i}].until`, `expected a date after start (${sh.start}), got "${sh.until}"`);
     }
   });
+
+  function checkMentions(m: unknown, path: string) {
+    if (Array.isArray(m)) return m.forEach((p, k) => knownPlatform(p, `${path}[${k}]`));
+    const entries = Object.entries(m as Record<string, unknown>);
+    const perRegion = entries.some(([, v]) => typeof v === 'object');
+    for (const [key, v] of entries) {
+      if (perRegion) {
+        if (typeof v !== 'object') fail(`${path}.${key}`, 'expected weights per region id ({ DE: { Threema: 1 } }) for every key, or weights per app for every key');
+        knownRegion(key, `${path}.${key}`);
+        for (const p of Object.keys(v as object)) knownPlatform(p, `${path}.${key}.${p}`);
+      } else knownPlatform(key, `${path}.${key}`);
+    }
+  }
 
   try {
     resolveParams(s.params, 'params');
@@ -197,7 +220,30 @@ function checkReferences(s: Scenario, file: string): void {
     regs.forEach((r) => knownRegion(r, `figures[${i}].region`));
     if (f.role === 'compare' && !f.metric) fail(`figures[${i}].metric`, 'expected the model metric this figure is compared with (signups, installs, dau, mau, primary, installed, users)');
     if (f.ref && !figureIndex().has(f.id)) fail(`figures[${i}].id`, `expected an id in data/reported-figures.csv for ref: true, "${f.id}" is not there`);
-    if (!f.ref && f.value === undefined) fail(`figures[${i}].value`, 'missing; expected the reported value (or ref: true to take it from data/reported-figures.csv)');
+    if (!f.ref && f.value === undefined && f.low === undefined && f.high === undefined) {
+      fail(`figures[${i}].value`, 'missing; expected the reported value, a bound (low or high), or ref: true to take it from data/reported-figures.csv');
+    }
+    if (f.low !== undefined && f.high !== undefined && f.low > f.high) fail(`figures[${i}].high`, `expected high >= low (${f.low}), got ${f.high}`);
+    if (typeof f.value === 'string' && !f.relativeTo) {
+      fail(`figures[${i}].value`, `expected a number; a ratio such as "${f.value}" needs relativeTo (what it is relative to)`);
+    }
+    const universesOf = (regs: string | string[]) => {
+      const ids = regs === 'all' ? regionIds : Array.isArray(regs) ? regs : [regs];
+      return (u: string, path: string) => {
+        const missing = ids.find((r) => s.regions.find((x) => x.id === r)?.universes[u] === undefined);
+        if (missing) fail(path, `unknown universe "${u}" in region ${missing}; expected one of its universes (${Object.keys(s.regions.find((x) => x.id === missing)!.universes).join(', ') || 'none declared'})`);
+      };
+    };
+    if (f.universe !== undefined) universesOf(f.region)(f.universe, `figures[${i}].universe`);
+    if (f.relativeTo) {
+      const rel = f.relativeTo;
+      if (rel.platform) knownPlatform(rel.platform, `figures[${i}].relativeTo.platform`);
+      const rr = rel.region === undefined || rel.region === 'all' ? [] : Array.isArray(rel.region) ? rel.region : [rel.region];
+      rr.forEach((r) => knownRegion(r, `figures[${i}].relativeTo.region`));
+      const u = rel.universe ?? f.universe;
+      if (u !== undefined) universesOf(rel.region ?? f.region)(u, `figures[${i}].relativeTo.universe`);
+      if (f.as === 'share-of-total') fail(`figures[${i}].as`, 'expected count or percent for a relative figure (a ratio of shares of the total is not supported)');
+    }
     if (!f.ref && !f.date) fail(`figures[${i}].date`, 'missing; expected the date of the figure, e.g. "2019-03-14" or "2018-04"');
     if (f.window !== undefined && parseDuration(f.window) <= 0) fail(`figures[${i}].window`, 'expected a positive duration');
     const d = f.date ?? (f.ref ? figureIndex().get(f.id)?.date : undefined);
@@ -207,12 +253,20 @@ function checkReferences(s: Scenario, file: string): void {
       if (from < start || to > end) {
         fail(`figures[${i}].date`, `expected the figure's window (${d}${f.window ? ` + ${f.window}` : ''}) inside the scenario's time span ${s.time.start} .. ${s.time.end}`);
       }
+      const rd = f.relativeTo?.date;
+      if (rd !== undefined) {
+        const rf = parseDate(rd);
+        const rw = f.relativeTo!.window ?? f.window;
+        const rt = rw ? rf + parseDuration(rw) * 86_400_000 : parsePeriodEnd(rd);
+        if (rf < start || rt > end) fail(`figures[${i}].relativeTo.date`, `expected the window it is relative to (${rd}) inside the scenario's time span ${s.time.start} .. ${s.time.end}`);
+      }
     }
   });
 
   s.fitted.forEach((q, i) => {
     if (!(q.max > q.min)) fail(`fitted[${i}].max`, `expected max > min (${q.min})`);
     if (q.scale === 'log' && q.min <= 0) fail(`fitted[${i}].min`, 'expected min > 0 on a log scale');
+    if (q.prior && !(q.prior.centre >= q.min && q.prior.centre <= q.max)) fail(`fitted[${i}].prior.centre`, `expected a value in [${q.min}, ${q.max}], got ${q.prior.centre}`);
     const v = getPath(s, q.path);
     if (typeof v !== 'number') fail(`fitted[${i}].path`, `expected a path to a number in this file (e.g. "shocks[0].media"), "${q.path}" is ${JSON.stringify(v)}`);
   });
@@ -220,13 +274,15 @@ function checkReferences(s: Scenario, file: string): void {
 
 /** Fill a figure from the CSV when it is a reference, keeping what the scenario states itself. */
 function completeFigure(f: FigureSpec, i: number, file: string): FigureSpec {
-  if (!f.ref) return { ...f, confidence: f.confidence ?? 'medium', label: f.label ?? f.metric ?? '', source: f.source ?? '', url: f.url ?? '' };
+  if (!f.ref) {
+    return { ...f, value: numericValue(f.value) ?? f.low ?? f.high, confidence: f.confidence ?? 'medium', label: f.label ?? f.metric ?? '', source: f.source ?? '', url: f.url ?? '' };
+  }
   const r = figureIndex().get(f.id);
   if (!r) throw new InputError(file, `figures[${i}].id`, `expected an id in data/reported-figures.csv, "${f.id}" is not there`);
   return {
     ...f,
     date: f.date ?? r.date,
-    value: f.value ?? r.value,
+    value: numericValue(f.value) ?? r.value,
     low: f.low ?? r.low,
     high: f.high ?? r.high,
     unit: f.unit ?? r.unit,
@@ -236,6 +292,15 @@ function completeFigure(f: FigureSpec, i: number, file: string): FigureSpec {
     url: f.url ?? r.url,
     confidence: f.confidence ?? r.confidence,
   };
+}
+
+/** "x5", "5x" -> 5; "+15%" -> 1.15; "-16%" -> 0.84; numbers as they are. */
+export function numericValue(v: number | string | undefined): number | undefined {
+  if (v === undefined || typeof v === 'number') return v;
+  const t = v.trim().toLowerCase();
+  const pct = /^([+-]\d+(?:\.\d+)?)\s*%$/.exec(t);
+  if (pct) return 1 + Number(pct[1]) / 100;
+  return Number(t.replace(/x/g, '').trim());
 }
 
 /** Read a value at a path like "shocks[0].media" or "regions[1].arrival". */

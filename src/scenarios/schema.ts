@@ -9,12 +9,19 @@ const id = z
   .regex(/^[A-Za-z][A-Za-z0-9 _.+-]*$/, 'expected a name of letters, digits, spaces, "-", "_", "." or "+"')
   .describe('An identifier used to refer to this item elsewhere in the file.');
 
+const dateText = z.string().refine((s) => !Number.isNaN(parseDate(s)), {
+  message: 'expected a date such as "2019-03-13", "2019-03-13T16:00Z" or "2018-04"',
+});
+// An unquoted year (`date: 2020`) is read by YAML as a number: accept it as the year it means.
+const year = z
+  .number()
+  .int()
+  .min(1900)
+  .max(2200)
+  .transform((y) => String(y));
 const date = z
-  .string()
-  .refine((s) => !Number.isNaN(parseDate(s)), {
-    message: 'expected a date such as "2019-03-13", "2019-03-13T16:00Z" or "2018-04"',
-  })
-  .describe('ISO 8601 date or date-time, UTC; "2018-04" means the whole month where a period is meant.');
+  .union([dateText, year])
+  .describe('ISO 8601 date or date-time, UTC; "2018-04" means the whole month and 2018 the whole year where a period is meant.');
 
 const duration = z
   .string()
@@ -44,7 +51,16 @@ const appShare = z.union([
     .strict(),
 ]);
 
-export const FEATURES = ['voice', 'video', 'e2ee', 'slow-links', 'channels', 'groups'] as const;
+export const FEATURES = ['voice', 'video', 'e2ee', 'slow-links', 'channels', 'groups', 'proxy'] as const;
+
+const feature = z
+  .enum(FEATURES)
+  .describe('voice: calls (lost while calls are restricted); slow-links: works on 2G/3G; proxy: a way round blocks built in; the others are descriptive.');
+
+/** Registration capacity: sign-ups per hour worldwide, or per region id ("all": the worldwide cap). */
+const capacity = z
+  .union([z.number().positive(), z.record(z.string(), z.number().positive())])
+  .describe('Sign-ups the app can register per hour: one worldwide number, or per region id (e.g. { DE: 20000, all: 360000 }); excess sign-ups wait and retry.');
 
 const region = z
   .object({
@@ -63,10 +79,35 @@ const region = z
       .max(1)
       .default(0)
       .describe('Per day: share of the region\'s not-yet-users who start using a messenger (market growth).'),
+    growth: z
+      .number()
+      .min(-0.5)
+      .max(1)
+      .default(0)
+      .describe('Per year: growth of the population (e.g. 0.02 for +2% a year; each agent comes to stand for more people).'),
     privacy: trait.default({ mean: 0.3, sd: 1 }).describe('Privacy concern of people in the region.'),
-    circumvention: trait.default({ mean: 0.15, sd: 1.5 }).describe('Skill and will to get round a block (VPN, proxies).'),
+    circumvention: trait
+      .default({ mean: 0.15, sd: 1.5 })
+      .describe('Skill to get round a block (VPN, proxies) at the start: a person gets round a block whose hardness is at most their skill, and can learn more while a block lasts.'),
     inertia: trait.default({ mean: 0.5, sd: 1 }).describe('Resistance to installing and learning a new app.'),
     apps: z.record(z.string(), appShare).describe('Initial use of each platform in the region, by platform id.'),
+    universes: z
+      .record(z.string(), z.number().gt(0).max(1))
+      .default({})
+      .describe('Other bases figures are measured on, as shares of the population (e.g. { adults: 0.86, cities100k: 0.45 }); a figure names one with `universe`.'),
+  })
+  .strict();
+
+const platformChange = z
+  .object({
+    date,
+    add: z.array(feature).default([]).describe('Features the app gains on that date.'),
+    remove: z.array(feature).default([]).describe('Features the app loses on that date.'),
+    quality: z.number().min(-5).max(5).optional().describe('New quality (utility points).'),
+    privacy: share.optional().describe('New privacy reputation (0..1).'),
+    price: z.number().min(0).max(1000).optional().describe('New one-off price in USD.'),
+    capacity: capacity.optional(),
+    label: z.string().optional().describe('Short label for charts and timelines.'),
   })
   .strict();
 
@@ -75,15 +116,15 @@ const platform = z
     id,
     name: z.string().optional(),
     quality: z.number().min(-5).max(5).default(0).describe('Quality relative to a plain app, in utility points.'),
-    features: z.array(z.enum(FEATURES)).default([]).describe('Features the app has.'),
+    features: z.array(feature).default([]).describe('Features the app has.'),
     price: z.number().min(0).default(0).describe('One-off price in USD (paid apps: users are purchases).'),
     privacy: share.default(0.5).describe('Privacy reputation, 0 (none) .. 1 (best).'),
-    capacity: z
-      .number()
-      .positive()
-      .optional()
-      .describe('Sign-ups the app can register per hour, worldwide; excess sign-ups wait and retry.'),
+    capacity: capacity.optional(),
     launch: date.optional().describe('Date the app becomes available (default: before the start).'),
+    changes: z
+      .array(platformChange)
+      .default([])
+      .describe('Dated changes of the app: features added or removed, a new quality, privacy reputation, price or capacity.'),
   })
   .strict();
 
@@ -93,6 +134,7 @@ const network = z
     tail: z.number().gt(2).max(5).default(2.5).describe('Power-law exponent of the degree distribution (heavier tail when smaller).'),
     crossRegion: share.default(0.03).describe('Share of ties that cross regions.'),
     locality: z.number().positive().max(10).default(1).describe('Scale of how local ties are (smaller: more triangles).'),
+    maxDegree: z.number().int().min(10).max(5000).default(150).describe('Most contacts anyone has (fixed, so the network has the same shape at any agent count).'),
   })
   .strict();
 
@@ -119,19 +161,36 @@ const loudness = z
   .default(0)
   .describe('Media attention at the peak (1 = a major news story), one number or per region id.');
 
-const common = {
+/**
+ * Apps the coverage of a shock names, and how prominently (weights, 1 = the app of the story): one
+ * map for every region the shock reaches, or one per region id.
+ */
+const mentions = z
+  .union([
+    z.array(z.string()).min(1),
+    z.record(z.string(), z.union([z.number().min(0).max(10), z.record(z.string(), z.number().min(0).max(10))])),
+  ])
+  .describe(
+    'Apps the news of this shock names: a list ([Telegram, Signal]), weights ({ Telegram: 1, Signal: 0.5 }) or weights per region id ({ DE: { Threema: 1 }, RoW: { Telegram: 1 } }). People who reconsider lean towards named apps.',
+  );
+
+const base = {
   label: z.string().optional().describe('Short label for charts and timelines.'),
-  platforms: z.array(z.string()).min(1).describe('Platform ids the shock applies to.'),
   regions: regionsRef,
   start: date,
   media: loudness,
+  mentions: mentions.optional(),
+};
+const common = {
+  ...base,
+  platforms: z.array(z.string()).min(1).describe('Platform ids the shock applies to.'),
 };
 const span = {
   end: date.optional().describe('End of the shock (or give duration; absent: lasts to the end of the run).'),
   duration: duration.optional(),
 };
 
-export const SHOCK_TYPES = ['outage', 'block', 'throttle', 'trust', 'promotion', 'announcement'] as const;
+export const SHOCK_TYPES = ['outage', 'block', 'throttle', 'trust', 'promotion', 'announcement', 'attention', 'connectivity', 'circumvention'] as const;
 
 const shock = z.discriminatedUnion('type', [
   z
@@ -139,7 +198,7 @@ const shock = z.discriminatedUnion('type', [
       type: z.literal('outage'),
       ...common,
       duration,
-      severity: z.number().gt(0).max(1).default(1).describe('Share of users for whom the app does not work.'),
+      severity: z.number().gt(0).max(1).default(1).describe('Share of users for whom the app does not work (a fact of the event: set it from what was reported).'),
     })
     .strict(),
   z
@@ -147,7 +206,7 @@ const shock = z.discriminatedUnion('type', [
       type: z.literal('block'),
       ...common,
       ...span,
-      hardness: share.default(0.5).describe('Circumvention skill needed to get round it (0 = trivial, 1 = nobody).'),
+      hardness: share.default(0.5).describe('Circumvention skill needed to get round it (0 = trivial, 1 = nobody); people can learn it while the block lasts.'),
     })
     .strict(),
   z
@@ -156,14 +215,18 @@ const shock = z.discriminatedUnion('type', [
       ...common,
       ...span,
       slowdown: share.default(0).describe('How much slower the app is (0..1); apps that work on slow links suffer less.'),
-      features: z.array(z.enum(FEATURES)).default([]).describe('Features restricted while it lasts (e.g. voice).'),
+      features: z.array(feature).default([]).describe('Features restricted while it lasts (e.g. voice).'),
     })
     .strict(),
   z
     .object({
       type: z.literal('trust'),
       ...common,
-      magnitude: share.describe('Drop of the privacy reputation (0..1), recovering slowly afterwards.'),
+      magnitude: z
+        .number()
+        .min(-1)
+        .max(1)
+        .describe('Change of the privacy reputation: positive lowers it (a scare), negative raises it (good news); it fades back slowly.'),
     })
     .strict(),
   z
@@ -171,7 +234,7 @@ const shock = z.discriminatedUnion('type', [
       type: z.literal('promotion'),
       ...common,
       ...span,
-      preinstall: share.default(0).describe('Per day: share of people who get the app installed for them.'),
+      preinstall: share.default(0).describe('Per day: share of people who get the app installed for them (dormant until first used).'),
       bonus: z.number().min(-5).max(5).default(0).describe('Utility added while it lasts (e.g. services only on this app).'),
     })
     .strict(),
@@ -180,12 +243,70 @@ const shock = z.discriminatedUnion('type', [
       type: z.literal('announcement'),
       ...common,
       until: date.describe('When the announced measure takes effect or the threat fades.'),
-      threat: share.default(0.5).describe('How credible the threat is (0..1).'),
+      threat: share.default(0.5).describe('How credible the threat is (0..1); people add or move to other apps before it takes effect.'),
     })
     .strict(),
+  z
+    .object({
+      type: z.literal('attention'),
+      ...common,
+      ...span,
+      topic: z
+        .enum(['general', 'privacy'])
+        .default('general')
+        .describe('privacy: felt in proportion to each person\'s privacy concern (a call to switch for privacy); general: by everyone.'),
+    })
+    .strict()
+    .describe('News that points people at the named apps (platforms) without anything failing: a celebrity\'s call, a founder\'s post, a campaign.'),
+  z
+    .object({
+      type: z.literal('connectivity'),
+      ...base,
+      ...span,
+      platforms: z.array(z.string()).min(1).optional().describe('Apps affected (default: every app).'),
+      severity: share.default(0).describe('Share of people cut off from mobile internet (apps that are exempt or work on slow links keep working for them).'),
+      slowdown: share.default(0).describe('How much slower mobile internet is for everyone else (0..1); apps built for slow links escape most of it.'),
+      exempt: z.array(z.string()).default([]).describe('Apps that keep working (a whitelist).'),
+    })
+    .strict()
+    .describe('A regional mobile-internet shutdown or throttling that hits every app except those that work on slow links or are exempt.'),
+  z
+    .object({
+      type: z.literal('circumvention'),
+      ...base,
+      ...span,
+      platforms: z.array(z.string()).min(1).optional().describe('Blocked apps affected (default: every block in the regions).'),
+      hardness: z
+        .number()
+        .min(-1)
+        .max(1)
+        .describe('Added to the hardness of blocks while it lasts: positive makes getting round them harder (VPNs banned), negative easier.'),
+    })
+    .strict()
+    .describe('A change in how hard blocks are to get round: a VPN ban, VPN protocols blocked, or a new easy way round.'),
 ]);
 
 export const METRICS = ['signups', 'installs', 'dau', 'mau', 'primary', 'installed', 'users'] as const;
+
+/** The other side of a relative figure: fields not given are the figure's own. */
+const relativeTo = z
+  .object({
+    platform: z.string().optional(),
+    metric: z.enum(METRICS).optional(),
+    region: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    universe: z.string().optional(),
+    date: date.optional(),
+    window: duration.optional(),
+  })
+  .strict()
+  .describe('A relative figure: the value is the ratio of this figure to the same quantity at another time or for another app or group (e.g. { date: "2021-01-01" } for "x times the usual day").');
+
+/** "x23.7", "23.7x", "+15%", "-16%": what reports write for ratios and changes. */
+const ratioText = z
+  .string()
+  .regex(/^\s*(x\s*\d+(\.\d+)?|\d+(\.\d+)?\s*x|[+-]\d+(\.\d+)?\s*%)\s*$/i, 'expected a number, or for a relative figure a ratio such as "x5", "5x", "+15%" or "-16%"');
+
+export const KINDS = ['claim', 'estimate', 'panel', 'survey'] as const;
 
 const figure = z
   .object({
@@ -198,15 +319,24 @@ const figure = z
     platform: z.string().describe('Platform id.'),
     metric: z.enum(METRICS).optional().describe('Model metric the figure is read as (required for role compare).'),
     region: z.union([z.string(), z.array(z.string()).min(1)]).default('all').describe('Region id(s) or "all".'),
+    universe: z.string().optional().describe('The base the figure is measured on, one of the regions\' `universes` (default: the whole population).'),
     date: date.optional().describe('Date or period of the figure ("2018-04" = April 2018).'),
     window: duration.optional().describe('For flows: the window starting at date (e.g. "24h"); default the period the date names.'),
     as: z
       .enum(['count', 'percent', 'share-of-total'])
       .default('count')
-      .describe('count: people; percent: of the region population; share-of-total: percent of the same metric over all regions.'),
-    value: z.number().optional().describe('Reported value (required unless ref).'),
-    low: z.number().optional().describe('Lower end where the figure is a range.'),
-    high: z.number().optional().describe('Upper end where the figure is a range.'),
+      .describe('count: people; percent: of the base population; share-of-total: percent of the same metric over all regions.'),
+    relativeTo: relativeTo.optional(),
+    value: z
+      .union([z.number(), ratioText])
+      .optional()
+      .describe('Reported value (required unless ref, low or high is given); for a relative figure the ratio (1.15, "+15%", "x5").'),
+    low: z.number().optional().describe('Lower end of a range; alone: a lower bound ("over 100 million"), met by any model value above it.'),
+    high: z.number().optional().describe('Upper end of a range; alone: an upper bound ("at most 1 million a day").'),
+    kind: z
+      .enum(KINDS)
+      .optional()
+      .describe('What kind of measurement it is, which sets its reporting error: claim (a company\'s own count), estimate (app-intelligence downloads), panel (audience panels), survey (shares of respondents). Default from the metric.'),
     unit: z.string().optional(),
     label: z.string().optional().describe('The figure\'s own wording, e.g. "mobile daily audience".'),
     geography: z.string().optional(),
@@ -224,7 +354,15 @@ const fitted = z
     min: z.number(),
     max: z.number(),
     scale: z.enum(['log', 'linear']).default('log'),
-    doc: z.string().optional(),
+    prior: z
+      .object({
+        centre: z.number().describe('Most plausible value from the facts of the event.'),
+        spread: z.number().positive().describe('Standard deviation on the search scale (log10 units for scale log).'),
+      })
+      .strict()
+      .optional()
+      .describe('Prior from the facts of the event: a normal on the search scale, truncated to [min, max] (default: uniform on [min, max]).'),
+    doc: z.string().optional().describe('What the quantity is and which facts its prior rests on.'),
   })
   .strict();
 
@@ -239,7 +377,7 @@ export const scenarioSchema = z
     agents: z.number().int().min(100).max(50_000_000).default(100_000).describe('Default number of agents.'),
     regions: z.array(region).min(1),
     platforms: z.array(platform).min(1).max(16),
-    network: network.default({ degree: 12, tail: 2.5, crossRegion: 0.03, locality: 1 }),
+    network: network.default({ degree: 12, tail: 2.5, crossRegion: 0.03, locality: 1, maxDegree: 150 }),
     shocks: z.array(shock).default([]),
     params: z
       .record(z.string(), z.number())

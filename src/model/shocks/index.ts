@@ -1,37 +1,50 @@
 // The shock types. Adding one means a module here and a schema entry in src/scenarios/schema.ts.
 import type { ShockModule, CompiledShock } from './types.ts';
+import type { ShockType } from '../input.ts';
 import type { Fields } from '../fields.ts';
 import type { Params } from '../params.ts';
-import { mediaLevel } from '../fields.ts';
+import { finishFields, mediaLevel } from '../fields.ts';
 import { outage } from './outage.ts';
 import { block } from './block.ts';
 import { throttle } from './throttle.ts';
 import { trust } from './trust.ts';
 import { promotion } from './promotion.ts';
 import { announcement } from './announcement.ts';
+import { attention } from './attention.ts';
+import { connectivity } from './connectivity.ts';
+import { circumvention } from './circumvention.ts';
 
 export type { CompiledShock } from './types.ts';
 
-export const SHOCK_MODULES: Record<CompiledShock['spec']['type'], ShockModule> = {
+export const SHOCK_MODULES: Record<ShockType, ShockModule> = {
   outage,
   block,
   throttle,
   trust,
   promotion,
   announcement,
+  attention,
+  connectivity,
+  circumvention,
 };
 
-/** Apply every shock that has started by time t, including its media attention. */
+/**
+ * Apply every shock under way at time t, with its media attention and the apps its news names.
+ * News outlast the shock (they decay from its first day); a trust shock's reputation change too.
+ */
 export function applyShocks(shocks: readonly CompiledShock[], t: number, f: Fields, p: Params): void {
+  const K = f.K;
   for (const s of shocks) {
     if (t < s.start) continue;
-    const m = SHOCK_MODULES[s.spec.type];
-    m.apply(s, t, f, p);
+    const m = SHOCK_MODULES[s.type];
+    if (t < s.end || m.lingers) m.apply(s, t, f, p);
     for (let r = 0; r < f.R; r++) {
       const level = mediaLevel(s.loudness[r], s.start, s.end, t, p);
-      if (level === 0) continue;
-      if (m.privacyNews) f.mediaPrivacy[r] += level;
+      if (level < 1e-4) continue;
+      if (s.privacyNews) f.mediaPrivacy[r] += level;
       else f.media[r] += level;
+      for (let a = 0; a < K; a++) f.salience[r * K + a] += level * s.mentions[r * K + a];
     }
   }
+  finishFields(f);
 }

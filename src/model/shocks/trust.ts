@@ -1,16 +1,16 @@
-// Trust / privacy shock (an acquisition, a policy change): the app's privacy reputation drops and
-// recovers slowly; the news move people in proportion to their privacy concern.
+// Trust / privacy shock (an acquisition, a policy change, or good news): the app's privacy
+// reputation moves by `magnitude` (positive lowers it, negative raises it) and fades back slowly.
+// Its news is privacy news: felt in proportion to each person's privacy concern.
 import type { ShockModule } from './types.ts';
 
 export const trust: ShockModule = {
-  privacyNews: true,
+  lingers: true,
   apply(s, t, f, p) {
-    if (s.spec.type !== 'trust') return;
-    const drop = s.spec.magnitude * Math.exp(-p.trustRecovery * (t - s.start));
+    const change = s.magnitude * Math.exp(-p.trustRecovery * (t - s.start));
     for (const r of s.regions) {
       for (const a of s.platforms) {
         const k = r * f.K + a;
-        f.privacy[k] = Math.max(0, f.privacy[k] - drop);
+        f.privacy[k] = Math.min(1, Math.max(0, f.privacy[k] - change));
       }
     }
   },

@@ -1,23 +1,12 @@
 import type { Fields } from '../fields.ts';
 import type { Params } from '../params.ts';
-import type { ShockSpec } from '../../scenarios/schema.ts';
+import type { CompiledShock } from '../input.ts';
 
-/** A shock with ids resolved to indices and dates to days since the scenario start. */
-export interface CompiledShock {
-  index: number;
-  spec: ShockSpec;
-  platforms: number[];
-  regions: number[];
-  start: number;
-  /** Infinity when it lasts to the end of the run. */
-  end: number;
-  /** Peak media attention per region. */
-  loudness: Float64Array;
-}
+export type { CompiledShock } from '../input.ts';
 
 export interface ShockModule {
-  /** Write what the shock does at time t (days) into the fields; called only from its start on. */
+  /** Write what the shock does at time t (days) into the fields; called only while it lasts. */
   apply(s: CompiledShock, t: number, f: Fields, p: Params): void;
-  /** News about privacy are felt in proportion to a person's privacy concern. */
-  privacyNews?: boolean;
+  /** Whether its effect outlasts its end (a trust shock's reputation change fades slowly). */
+  lingers?: boolean;
 }
