@@ -2,7 +2,7 @@
 // <- scenario overrides <- a user's file), run it. The CLI, calibration and notebooks all use this.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadScenario, setPath, type LoadedScenario } from './scenarios/load.ts';
+import { loadScenario, pathsOf, setPath, type LoadedScenario } from './scenarios/load.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import { InputError } from './scenarios/errors.ts';
 import { resolveParams, ParamError, PARAM_NAMES, type Params } from './model/params.ts';
@@ -96,7 +96,7 @@ export function resolveRun(loaded: LoadedScenario, opts: { paramsFile?: string; 
   for (const q of scenario.fitted) {
     const v = fittedValues[q.name];
     if (v === undefined) continue;
-    scenario = setPath(scenario, q.path, Math.min(q.max, Math.max(q.min, v)));
+    for (const path of pathsOf(q)) scenario = setPath(scenario, path, Math.min(q.max, Math.max(q.min, v)));
     applied[q.name] = v;
   }
   return { scenario, params, fitted: applied, paramSource: sources.join(' <- ') };

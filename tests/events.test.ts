@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinNames, loadScenario, getPath, EVENTS_DIR } from '../src/scenarios/load.ts';
+import { builtinNames, loadScenario, getPath, pathsOf, EVENTS_DIR } from '../src/scenarios/load.ts';
 import { readFigures } from '../src/scenarios/figures.ts';
 import { runScenario } from '../src/api.ts';
 import { observe } from '../src/model/observe.ts';
@@ -63,7 +63,7 @@ describe('built-in events: files', () => {
     expect(scenario.fitted.length).toBeLessThanOrEqual(3);
     for (const q of scenario.fitted) {
       expect(PARAM_NAMES).not.toContain(q.name);
-      const v = getPath(scenario, q.path);
+      const v = getPath(scenario, pathsOf(q)[0]);
       expect(typeof v).toBe('number');
       expect(v as number).toBeGreaterThanOrEqual(q.min);
       expect(v as number).toBeLessThanOrEqual(q.max);
@@ -252,7 +252,7 @@ describe('the what-if continues the calibrated event', () => {
     const whatif = loadScenario('russia-telegram-block-2026-whatif');
     const q = whatif.scenario.fitted.find((x) => x.name === 'maxBonus')!;
     const r = resolveRun(whatif, { paramsFile: file, useCalibrated: false });
-    expect(getPath(r.scenario, q.path)).toBe(4.2);
+    expect(getPath(r.scenario, pathsOf(q)[0])).toBe(4.2);
     expect(r.fitted.maxBonus).toBe(4.2);
   });
 });

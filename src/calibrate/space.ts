@@ -3,7 +3,7 @@
 // under `fitted:` (reported separately). Search runs in the unit cube: u = 0..1 maps to min..max,
 // on a log scale where the parameter's scale is "log".
 import { PARAM_SPECS, paramSpec } from '../model/params.ts';
-import { getPath, type LoadedScenario } from '../scenarios/load.ts';
+import { getPath, pathsOf, type LoadedScenario } from '../scenarios/load.ts';
 import { EVENT_SEP } from './posterior.ts';
 
 export interface Dim {
@@ -44,7 +44,7 @@ export function buildSpace(events: readonly LoadedScenario[], o: SpaceOptions = 
     for (const l of events) {
       const ev = l.scenario.name;
       for (const q of l.scenario.fitted) {
-        const own = getPath(l.scenario, q.path) as number;
+        const own = getPath(l.scenario, pathsOf(q)[0]) as number;
         dims.push({ key: `${ev}${EVENT_SEP}${q.name}`, name: q.name, event: ev, min: q.min, max: q.max, scale: q.scale, start: clamp(o.start?.events?.[ev]?.[q.name] ?? own, q.min, q.max) });
       }
     }

@@ -3,7 +3,7 @@ import { table, human } from './table.ts';
 import { compileShocks } from '../scenarios/compile.ts';
 import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
 import type { FigureSpec, PlatformSpec, Scenario, ShockSpec } from '../scenarios/schema.ts';
-import { getPath, loadScenario } from '../scenarios/load.ts';
+import { getPath, loadScenario, pathsOf } from '../scenarios/load.ts';
 
 export const usage = `Usage: exodus show <event | scenario.yaml>
 
@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   ]), ['l', 'l', 'l', 'l', 'l', 'l', 'l']));
   if (s.fitted.length) {
     out.push('', 'Per-event quantities calibration may fit:');
-    out.push(table(['name', 'path', 'prior', 'value in file'], s.fitted.map((q) => [q.name, q.path, priorText(q), String(getPath(s, q.path))]), ['l', 'l', 'l', 'r']));
+    out.push(table(['name', 'path', 'prior', 'value in file'], s.fitted.map((q) => [q.name, pathsOf(q).join(', '), priorText(q), String(getPath(s, pathsOf(q)[0]))]), ['l', 'l', 'l', 'r']));
   }
   out.push('', `Reported figures (${s.figures.length}):`);
   for (const f of s.figures) {

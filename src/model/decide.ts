@@ -23,7 +23,7 @@
 //    in the news are the reasons to install. Their main app stays what it was.
 // Installs and changes of main app tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP, setActive } from './world.ts';
+import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, setActive } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { Rng } from './rng.ts';
@@ -55,16 +55,17 @@ export const CUT = 3;
 export function access(w: World, f: Fields, i: number, r: number, a: number): number {
   if (!f.launched[a]) return CUT;
   const k = r * w.K + a;
-  if (f.netHits[k] && hashUniform(f.netSalt[r], i, 0) < f.netCut[r]) return CUT;
   let res = OK;
   const h = f.hardness[k];
   if (h >= 0) {
     if (w.circ[i] < h) return CUT;
     res = VIA;
   }
-  // One outage cuts the same people off every app it hits (they share servers and networks).
+  // One outage cuts the same people off every app it hits (they share servers and networks); a
+  // shutdown of mobile internet cuts people off for the day.
   const sev = f.outageSeverity[k];
   if (sev > 0 && hashUniform(f.outageSalt[k], i, 0) < sev) return DOWN;
+  if (f.netHits[k] && hashUniform(f.netSalt[r], i, 0) < f.netCut[r]) return DOWN;
   return res;
 }
 
@@ -110,8 +111,7 @@ function learnCost(w: World, f: Fields, p: Params, i: number, k: number): number
 /** What a durably unreachable app costs agent i: the hassle of a VPN plus learning it, or betaAvail. */
 function cutPenalty(w: World, f: Fields, p: Params, i: number, r: number, a: number): { cost: number; learn: boolean } {
   const k = r * w.K + a;
-  const shutdown = f.netHits[k] && hashUniform(f.netSalt[r], i, 0) < f.netCut[r];
-  if (!shutdown && f.hardness[k] >= 0) {
+  if (f.hardness[k] >= 0) {
     const c = p.betaAvail * p.vpnHassle + learnCost(w, f, p, i, k);
     if (c < p.betaAvail) return { cost: c, learn: true };
   }
@@ -214,6 +214,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   //    all (a short outage makes nobody give up an app; a block one cannot get round does).
   for (let a = 0; a < K; a++) {
     if (a === j || !(w.status[base + a] & ACTIVE)) continue;
+    if (w.status[base + a] & REQUIRED && f.require[r * K + a] > 0) continue;
     const keep = acc[a] === CUT ? 0 : Math.min(1, reach(w, f, i, r, a) / p.dormancyReach);
     if (rng() >= keep) setActive(w, i, a, false);
   }
@@ -305,6 +306,11 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
     tellContacts(w, p, i, ledger.t, rng);
   }
+}
+
+/** Agent i is required to use app a (school, work, public services): it installs it and keeps it. */
+export function require(w: World, f: Fields, i: number, r: number, a: number, ledger: StepLedger): void {
+  if (register(w, f, i, r, a, ledger)) w.status[i * w.K + a] |= REQUIRED;
 }
 
 /**

@@ -9,7 +9,7 @@ import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps } from './population.ts';
-import { access, considerRate, considerRateBound, reachOut, reconsider, CUT, DOWN, VIA, type StepLedger } from './decide.ts';
+import { access, considerRate, considerRateBound, reachOut, reconsider, require, CUT, DOWN, VIA, type StepLedger } from './decide.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
 
@@ -177,18 +177,25 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       }
     }
 
-    // 5. Pre-installs: a promoted app installed for people, dormant until they open it (then it is
-    //    their install and sign-up).
+    // 5. Pre-installs (a promoted app installed for people, dormant until they open it: then it is
+    //    their install and sign-up) and people required to use an app.
     for (let r = 0; r < R; r++) {
+      const a0 = w.regionStart[r];
+      const size = w.regionStart[r + 1] - a0;
       for (let a = 0; a < K; a++) {
-        const rate = f.preinstall[r * K + a];
-        if (rate <= 0 || !f.launched[a]) continue;
-        const a0 = w.regionStart[r];
-        const size = w.regionStart[r + 1] - a0;
-        const k = binomial(rng, size, 1 - Math.exp(-rate * dt));
-        for (let m = 0; m < k; m++) {
-          const b = (a0 + Math.floor(rng() * size)) * K + a;
-          w.status[b] |= INSTALLED;
+        if (!f.launched[a]) continue;
+        const pre = f.preinstall[r * K + a];
+        if (pre > 0) {
+          const k = binomial(rng, size, 1 - Math.exp(-pre * dt));
+          for (let m = 0; m < k; m++) w.status[(a0 + Math.floor(rng() * size)) * K + a] |= INSTALLED;
+        }
+        const req = f.require[r * K + a];
+        if (req > 0) {
+          const k = binomial(rng, size, 1 - Math.exp(-req * dt));
+          for (let m = 0; m < k; m++) {
+            const i = a0 + Math.floor(rng() * size);
+            if (w.primary[i] !== NO_APP && access(w, f, i, r, a) !== CUT) require(w, f, i, r, a, ledger);
+          }
         }
       }
     }

@@ -25,7 +25,7 @@ export interface Fields {
   /** Outage: share of users cut off, with a salt choosing who. */
   outageSeverity: Float32Array;
   outageSalt: Int32Array;
-  /** Mobile-internet shutdown per region: share of people cut off, salt, and which apps it hits. */
+  /** Mobile-internet shutdown per region: share of people cut off today, salt, and which apps it hits. */
   netCut: Float32Array;
   netSalt: Int32Array;
   netHits: Uint8Array;
@@ -39,8 +39,9 @@ export interface Fields {
   threat: Float32Array;
   /** Privacy reputation now (0..1). */
   privacy: Float32Array;
-  /** Per day: share of people who get the app pre-installed. */
+  /** Per day: share of people who get the app pre-installed, and who are required to use it. */
   preinstall: Float32Array;
+  require: Float32Array;
   /** Media attention per region: general, and privacy news (felt in proportion to privacy concern). */
   media: Float32Array;
   mediaPrivacy: Float32Array;
@@ -80,6 +81,7 @@ export function makeFields(R: number, K: number): Fields {
     threat: new Float32Array(rk),
     privacy: new Float32Array(rk),
     preinstall: new Float32Array(rk),
+    require: new Float32Array(rk),
     media: new Float32Array(R),
     mediaPrivacy: new Float32Array(R),
     salience: new Float32Array(rk),
@@ -129,6 +131,7 @@ export function resetFields(f: Fields, platforms: readonly PlatformInput[], t: n
   f.useFactor.fill(1);
   f.threat.fill(0);
   f.preinstall.fill(0);
+  f.require.fill(0);
   f.media.fill(0);
   f.mediaPrivacy.fill(0);
   f.salience.fill(0);

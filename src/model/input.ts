@@ -74,6 +74,7 @@ export interface CompiledShock {
   features: string[];
   magnitude: number;
   preinstall: number;
+  require: number;
   bonus: number;
   threat: number;
   /** News felt in proportion to privacy concern. */

@@ -201,8 +201,12 @@ export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput
       }
       target[pick]++;
     }
-    // An app some people use but (in this sample) nobody as main app still gets a very low constant.
-    for (let a = 0; a < K; a++) if (target[a] === 0 && hasUsers[a]) target[a] = 0.5;
+    // An app some sampled people use but nobody as main app still gets a very low constant; one
+    // nobody in the sample uses cannot be fitted (its logit share is 0 whatever its constant) and
+    // takes the weakest constant below.
+    const usedInSample = new Uint8Array(K);
+    for (const i of picks) for (let a = 0; a < K; a++) if (inUse(i, a)) usedInSample[a] = 1;
+    for (let a = 0; a < K; a++) if (target[a] === 0 && hasUsers[a] && usedInSample[a]) target[a] = 0.5;
     const V = new Float64Array(m * K);
     for (let s = 0; s < m; s++) {
       mainUtilities(w, f, p, picks[s], false);

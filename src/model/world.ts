@@ -8,6 +8,7 @@ import type { PlatformInput } from './input.ts';
 export const INSTALLED = 1;
 export const ACTIVE = 2; // installed and in use (not dormant)
 export const EVER = 4; // has ever signed up (so a later install is a re-install, not a sign-up)
+export const REQUIRED = 8; // required to use it (school, work, public services): not let go dormant
 
 /** `primary[i]` value of an agent that uses no messenger yet. */
 export const NO_APP = 255;

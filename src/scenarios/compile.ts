@@ -57,6 +57,7 @@ export function compileShocks(s: Scenario): ShockOf[] {
       features: spec.type === 'throttle' ? spec.features : [],
       magnitude: spec.type === 'trust' ? spec.magnitude : 0,
       preinstall: spec.type === 'promotion' ? spec.preinstall : 0,
+      require: spec.type === 'promotion' ? spec.require : 0,
       bonus: spec.type === 'promotion' ? spec.bonus : 0,
       threat: spec.type === 'announcement' ? spec.threat : 0,
       privacyNews: spec.type === 'trust' || (spec.type === 'attention' && spec.topic === 'privacy'),

@@ -267,8 +267,11 @@ function checkReferences(s: Scenario, file: string): void {
     if (!(q.max > q.min)) fail(`fitted[${i}].max`, `expected max > min (${q.min})`);
     if (q.scale === 'log' && q.min <= 0) fail(`fitted[${i}].min`, 'expected min > 0 on a log scale');
     if (q.prior && !(q.prior.centre >= q.min && q.prior.centre <= q.max)) fail(`fitted[${i}].prior.centre`, `expected a value in [${q.min}, ${q.max}], got ${q.prior.centre}`);
-    const v = getPath(s, q.path);
-    if (typeof v !== 'number') fail(`fitted[${i}].path`, `expected a path to a number in this file (e.g. "shocks[0].media"), "${q.path}" is ${JSON.stringify(v)}`);
+    pathsOf(q).forEach((path, k) => {
+      const v = getPath(s, path);
+      const where = Array.isArray(q.path) ? `fitted[${i}].path[${k}]` : `fitted[${i}].path`;
+      if (typeof v !== 'number') fail(where, `expected a path to a number in this file (e.g. "shocks[0].media"), "${path}" is ${JSON.stringify(v) ?? 'not there'}`);
+    });
   });
 }
 
@@ -301,6 +304,11 @@ export function numericValue(v: number | string | undefined): number | undefined
   const pct = /^([+-]\d+(?:\.\d+)?)\s*%$/.exec(t);
   if (pct) return 1 + Number(pct[1]) / 100;
   return Number(t.replace(/x/g, '').trim());
+}
+
+/** The paths a per-event quantity is written to. */
+export function pathsOf(q: { path: string | string[] }): string[] {
+  return Array.isArray(q.path) ? q.path : [q.path];
 }
 
 /** Read a value at a path like "shocks[0].media" or "regions[1].arrival". */

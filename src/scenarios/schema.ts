@@ -235,6 +235,9 @@ const shock = z.discriminatedUnion('type', [
       ...common,
       ...span,
       preinstall: share.default(0).describe('Per day: share of people who get the app installed for them (dormant until first used).'),
+      require: share
+        .default(0)
+        .describe('Per day: share of people required to use the app (school, work, public services): they install it and keep it in use beside their main app while this lasts.'),
       bonus: z.number().min(-5).max(5).default(0).describe('Utility added while it lasts (e.g. services only on this app).'),
     })
     .strict(),
@@ -264,7 +267,9 @@ const shock = z.discriminatedUnion('type', [
       ...base,
       ...span,
       platforms: z.array(z.string()).min(1).optional().describe('Apps affected (default: every app).'),
-      severity: share.default(0).describe('Share of people cut off from mobile internet (apps that are exempt or work on slow links keep working for them).'),
+      severity: share
+        .default(0)
+        .describe('Share of people cut off from mobile internet on a given day, drawn afresh each day (apps that are exempt or work on slow links keep working for them).'),
       slowdown: share.default(0).describe('How much slower mobile internet is for everyone else (0..1); apps built for slow links escape most of it.'),
       exempt: z.array(z.string()).default([]).describe('Apps that keep working (a whitelist).'),
     })
@@ -350,7 +355,9 @@ const figure = z
 const fitted = z
   .object({
     name: z.string().describe('Name of the per-event quantity, e.g. "loudness".'),
-    path: z.string().describe('Where it goes in this file, e.g. "shocks[0].media".'),
+    path: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .describe('Where it goes in this file, e.g. "shocks[0].media"; a list sets the same value in several places.'),
     min: z.number(),
     max: z.number(),
     scale: z.enum(['log', 'linear']).default('log'),
