@@ -12,14 +12,18 @@
 // that app's figures (with a weak pull towards p = 0.01, q = 0.3 when there are fewer figures than
 // parameters). To predict a left-out event, the baseline may not see its figures either: it takes
 // the median p, q and s of the same role - the app hit by the shock, or an alternative to it - over
-// the apps of the other events, and its band is the 5%..95% range of the predictions made with
-// each of those fits. So both methods see the same facts of the event and none of its figures.
+// the apps of the other events; its predictive sample is the predictions made with each of those
+// fits, and its band adds the figure's reporting error like the model's (errors.ts). So both
+// methods see the same facts of the event and none of its figures.
 import type { LoadedScenario } from '../scenarios/load.ts';
-import type { Observation } from '../model/observe.ts';
+import type { Observation, Quantity } from '../model/observe.ts';
 import { compileShocks } from '../scenarios/compile.ts';
 import { FLOW_METRICS, regionIndices, platformIndex, stockAtObs, type RunResult, type StockMetric } from '../model/results.ts';
-import { comparedFigures, band } from './replicates.ts';
-import { eventLoss, log10Error, insideBand, reportedOf, summarise, median, type Reported, type FitSummary } from './loss.ts';
+import { comparedFigures } from './replicates.ts';
+import { summarise, median, type FitSummary } from './loss.ts';
+import { logLik, log10Error, meetsBand, targetOf, type Target } from './errors.ts';
+import { floorOf, toLog } from './emulate.ts';
+import { predictiveBand } from './fittable.ts';
 import { cmaes } from './optimise.ts';
 
 export interface BassParams {
@@ -33,7 +37,7 @@ export type AppRole = 'hit' | 'alternative';
 export interface BassFigure {
   id: string;
   obs: Observation;
-  reported: Reported;
+  reported: Target;
   flow: boolean;
   /** People in the figure's regions, and in all regions (for share-of-total). */
   pop: number;
@@ -59,10 +63,16 @@ export function bassF(t: number, p: number, q: number): number {
   return (1 - e) / (1 + (q / p) * e);
 }
 
-/** The baseline's value of a figure. */
+/** The baseline's value of a figure (a ratio of two of its values for a relative figure). */
 export function bassValue(f: BassFigure, b: BassParams): number {
+  const v = bassQuantity(f, f.obs, b);
+  if (!f.obs.relativeTo) return v;
+  const d = bassQuantity(f, f.obs.relativeTo, b);
+  return d > 0 ? v / d : v > 0 ? Infinity : 1;
+}
+
+function bassQuantity(f: BassFigure, o: Quantity, b: BassParams): number {
   const F = (t: number) => bassF(t - f.tShock, b.p, b.q);
-  const o = f.obs;
   if (f.flow) {
     const v = (n: number) => Math.max(0, n * b.s * (F(o.to) - F(o.from)));
     if (o.as === 'count') return v(f.pop);
@@ -93,7 +103,7 @@ export function bassApps(loaded: LoadedScenario, start: RunResult): BassApp[] {
     const a = platformIndex(start, obs.platform);
     const flow = (FLOW_METRICS as readonly string[]).includes(obs.metric);
     const x0Of = (r: number[]) => (flow ? 0 : stockAtObs(start, obs.metric as StockMetric, r, a, 0));
-    const bf: BassFigure = { id: figure.id, obs, reported: reportedOf(figure), flow, pop: popOf(rs), popAll: popOf(all), x0: x0Of(rs), x0All: x0Of(all), tShock };
+    const bf: BassFigure = { id: figure.id, obs, reported: targetOf(figure), flow, pop: popOf(rs), popAll: popOf(all), x0: x0Of(rs), x0All: x0Of(all), tShock };
     byApp.set(obs.platform, [...(byApp.get(obs.platform) ?? []), bf]);
   }
   return [...byApp].map(([platform, figures]) => ({ event: s.name, platform, role: hit.has(platform) ? 'hit' : 'alternative', figures }));
@@ -105,14 +115,14 @@ const S_RANGE = [-1, 1] as const;
 const logMap = (u: number, [a, b]: readonly [number, number]) => Math.exp(Math.log(a) + Math.min(1, Math.max(0, u)) * (Math.log(b) - Math.log(a)));
 const toParams = (u: number[]): BassParams => ({ p: logMap(u[0], P_RANGE), q: logMap(u[1], Q_RANGE), s: S_RANGE[0] + Math.min(1, Math.max(0, u[2])) * (S_RANGE[1] - S_RANGE[0]) });
 
-/** Fit p, q, s to one app's figures (same loss as the agent-based model, plus a weak prior). */
+/** Fit p, q, s to one app's figures (the same likelihood as the agent-based model, plus a weak prior). */
 export async function fitBass(app: BassApp): Promise<BassParams> {
-  const rep = app.figures.map((f) => f.reported);
   const prior = (b: BassParams) => 0.001 * ((Math.log10(b.p) + 2) ** 2 + (Math.log10(b.q) - Math.log10(0.3)) ** 2);
   const f = async (us: number[][]) =>
     us.map((u) => {
       const b = toParams(u);
-      return eventLoss(app.figures.map((x) => bassValue(x, b)), rep) + prior(b);
+      const ll = app.figures.reduce((a, x) => a + logLik(toLog(bassValue(x, b), floorOf(x.reported)), 0, x.reported), 0);
+      return -ll + prior(b);
     });
   let best: { loss: number; u: number[] } = { loss: Infinity, u: [0.5, 0.5, 0.5] };
   // A few starts (growth and decline, fast and slow); deterministic.
@@ -126,7 +136,9 @@ export async function fitBass(app: BassApp): Promise<BassParams> {
 export interface BassPrediction {
   id: string;
   platform: string;
-  reported: Reported;
+  reported: Target;
+  /** The predictions with each of the fits used (the baseline's predictive sample). */
+  samples: number[];
   median: number;
   lo: number;
   hi: number;
@@ -151,10 +163,9 @@ export function predictBass(apps: readonly BassApp[], fits: readonly { role: App
     };
     for (const fig of app.figures) {
       const m = bassValue(fig, pooled);
-      const b = band(use.map((f) => bassValue(fig, f.params)));
-      const lo = Math.min(b.lo, m);
-      const hi = Math.max(b.hi, m);
-      out.push({ id: fig.id, platform: app.platform, reported: fig.reported, median: m, lo, hi, log10_ratio: log10Error(m, fig.reported), inside: insideBand({ lo, hi }, fig.reported) });
+      const samples = use.map((f) => bassValue(fig, f.params));
+      const b = predictiveBand([m, ...samples], fig.reported);
+      out.push({ id: fig.id, platform: app.platform, reported: fig.reported, samples: [m, ...samples], median: m, lo: b.lo, hi: b.hi, log10_ratio: log10Error(m, fig.reported), inside: meetsBand(b, fig.reported) });
     }
   }
   return out;
@@ -164,7 +175,8 @@ export function predictBass(apps: readonly BassApp[], fits: readonly { role: App
 export function bassInSample(app: BassApp, b: BassParams): BassPrediction[] {
   return app.figures.map((fig) => {
     const m = bassValue(fig, b);
-    return { id: fig.id, platform: app.platform, reported: fig.reported, median: m, lo: m, hi: m, log10_ratio: log10Error(m, fig.reported), inside: insideBand({ lo: m, hi: m }, fig.reported) };
+    const band = predictiveBand([m], fig.reported);
+    return { id: fig.id, platform: app.platform, reported: fig.reported, samples: [m], median: m, lo: band.lo, hi: band.hi, log10_ratio: log10Error(m, fig.reported), inside: meetsBand(band, fig.reported) };
   });
 }
 

@@ -1,72 +1,76 @@
 // Calibration: ONE set of behavioural parameters for all the events given, plus the few per-event
-// unknowns the scenarios declare. CMA-ES finds the point estimate, ABC-SMC (APMC) then gives a
-// weighted posterior sample around it. Every candidate is run on every event with the same seeds
-// (common random numbers); runs go to worker threads and are checkpointed after every batch.
+// unknowns the scenarios declare (each with its prior from the facts of its event).
+//
+// The target is the posterior p(theta | figures) with the likelihood of errors.ts: each reported
+// figure is the model's value plus a reporting error whose size depends on what kind of figure it
+// is. The simulator is too slow to evaluate that likelihood directly thousands of times, so the
+// search is a sequence of design waves (history matching with an emulator):
+//   wave 1: a Latin hypercube from the prior; every candidate runs once on every event (its own
+//           seed, so the emulator sees the seed-to-seed spread);
+//   then:   fit one Gaussian-process emulator per event (gp.ts) to every run so far, sample the
+//           emulated posterior with tempered SMC (smc.ts), and run the next wave at draws from it;
+//   last:   the final emulator's posterior: `draws` equally weighted draws (posterior.csv), and as
+//           the central estimate the draw nearest the posterior mean (Mahalanobis distance), which
+//           lies in the posterior's bulk by construction (params.json).
+// The central estimate and a few posterior draws are then simulated again ("validation"): how far
+// the simulator is from what the emulator predicted is reported, and these runs give the fit tables
+// at calibration scale. Every run is checkpointed; an interrupted calibration resumes with --resume
+// and ends where an uninterrupted one ends.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario, type LoadedScenario } from '../scenarios/load.ts';
 import { resolveRun } from '../api.ts';
 import { PARAM_NAMES, defaultParams, type Params } from '../model/params.ts';
+import { makeRng, normal } from '../model/rng.ts';
 import type { GenerationRow } from '../charts/types.ts';
-import { toCsv } from '../scenarios/csv.ts';
+import { parseCsv, toCsv } from '../scenarios/csv.ts';
+import { InputError } from '../scenarios/errors.ts';
 import { createPool, defaultWorkers, type Pool } from './pool.ts';
 import type { Task } from './task.ts';
 import { comparedFigures } from './replicates.ts';
-import { eventLoss, median, reportedOf, totalLoss, type Reported } from './loss.ts';
-import { buildSpace, candidateOf, startUnit, type Candidate, type Dim, type SpaceOptions } from './space.ts';
-import { cmaes, type Need, type Scored } from './optimise.ts';
-import { abcSmc } from './abc.ts';
-import { checkpointFile, hashOf, openCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { posteriorCsv, resampleDraws, type Particle } from './posterior.ts';
+import { targetOf, logLik, type Target } from './errors.ts';
+import { buildSpace, candidateOf, priorSample, toUnit, type Candidate, type Dim, type SpaceOptions } from './space.ts';
+import { buildEventModels, emulatedLogLik, floorOf, predictEvent, toLog, type BankRun, type EventModel } from './emulate.ts';
+import { temperedSmc, type SmcStage } from './smc.ts';
+import { checkpointFile, hashOf, openCheckpoint } from './checkpoint.ts';
+import { posteriorCsv, type Particle } from './posterior.ts';
 import type { Observation } from '../model/observe.ts';
 import { calibrationAgents } from './resolution.ts';
-import { stepPlan } from '../model/engine.ts';
-import { compileScenario } from '../scenarios/compile.ts';
 
 export const DEFAULTS = {
-  /** Candidate parameter sets evaluated in all (each on every event and seed). */
-  budget: 120,
-  /** Seeds per candidate. */
-  seeds: 2,
+  /** Candidate parameter sets simulated in all (each once on every event). */
+  budget: 480,
+  /** Design waves (the first from the prior, the others from the emulated posterior). */
+  waves: 3,
+  /** Share of the budget for the first (prior) wave. */
+  firstShare: 0.5,
   seed: 1,
+  /** SMC particles on the emulator. */
+  particles: 2000,
+  /** Posterior draws kept (posterior.csv). */
+  draws: 1000,
+  /** Validation: posterior draws simulated again at the end (plus the central estimate on as many seeds). */
+  validate: 12,
   /** Agents per calibration run, unless given: see resolution.ts (calibrationAgents). */
   agents: undefined as number | undefined,
-  /** Share of the budget for the ABC posterior (the rest goes to the optimiser). */
-  abcShare: 0.45,
-  particles: 12,
-  /** Warm-up evaluations per event (its own unknowns only, on that event alone). */
-  warmup: 21,
 } as const;
 
-/** Posterior draws in the fit tables written by a calibration. */
-const PREDICTIVE_DRAWS = 20;
-/** Racing: the cheap events first, up to this share of the cost of a candidate. */
-const RACE_FIRST_SHARE = 0.4;
-/** Racing: candidates completed per batch while the threshold is not yet known. */
-const RACE_CHUNK = 4;
+/** The smallest budget that leaves every wave enough runs to fit an emulator to. */
+export const MIN_BUDGET = 40;
 
 export interface CalibrateOptions extends SpaceOptions {
   /** Built-in event names, scenario files, or loaded scenarios. */
   events: (string | LoadedScenario)[];
   budget?: number;
-  seeds?: number;
+  waves?: number;
   seed?: number;
-  /**
-   * Agents per run: one number for every event, or by event name (others: the default), default
-   * calibrationAgents(scenario): enough agents to resolve every compared figure. "*" by name: the
-   * number for events not named.
-   */
+  /** Agents per run: one number for every event, or by event name ("*": the others). */
   agents?: number | Record<string, number>;
-  abcShare?: number;
   particles?: number;
-  warmup?: number;
+  draws?: number;
+  validate?: number;
   workers?: number;
   pool?: Pool;
-  /**
-   * Skip the expensive events for candidates the search would drop anyway (default true; the
-   * result is the same either way, only faster).
-   */
-  race?: boolean;
   /** Continue from the checkpoint of a calibration with the same settings. */
   resume?: boolean;
   /** Folder of checkpoints (default .exodus). */
@@ -79,14 +83,12 @@ export interface CalibrateOptions extends SpaceOptions {
 }
 
 export interface CalibrateProgress {
-  phase: 'warmup' | 'optimiser' | 'abc';
-  generation: number;
-  bestLoss: number;
-  /** Candidates evaluated and the budget. */
+  phase: 'design' | 'emulator' | 'posterior' | 'validation';
+  wave: number;
+  waves: number;
+  /** Candidates simulated so far and the budget (validation runs not included). */
   candidates: number;
   budget: number;
-  /** Candidates in the current batch. */
-  batchCandidates: number;
   /** Runs done in the current batch, of its size. */
   batchDone: number;
   batchSize: number;
@@ -94,8 +96,11 @@ export interface CalibrateProgress {
   simulated: number;
   /** Runs left, at most, including the current batch. */
   runsLeft: number;
-  /** A generation ended (for a log line). */
-  generationDone?: boolean;
+  /** Best mean log-likelihood per figure among the runs so far. */
+  best: number;
+  /** A wave ended (for a log line). */
+  waveDone?: boolean;
+  message?: string;
 }
 
 export class CalibrationInterrupted extends Error {
@@ -105,345 +110,310 @@ export class CalibrationInterrupted extends Error {
   }
 }
 
-interface EventSetup {
+export interface EventSetup {
+  name: string;
   loaded: LoadedScenario;
   observations: Observation[];
-  reported: Reported[];
+  targets: Target[];
 }
 
-export interface Evaluation {
-  candidate: Candidate;
-  loss: number;
-  eventLosses: number[];
+export interface WaveSummary {
+  wave: number;
+  runs: number;
+  /** Mean log-likelihood per figure of the wave's simulated runs: best and median. */
+  best: number;
+  median: number;
+  /** Tempered SMC on the emulator fitted after the wave. */
+  smcStages: number;
+  ess: number;
+  unique: number;
+}
+
+export interface EmulatorCheck {
+  event: string;
+  /** Root mean squared error (log10) of the emulator's prediction of the validation runs. */
+  rmse: number;
+  /** Root mean leave-one-out error of its outputs (log10), as used in the likelihood. */
+  loo: number;
 }
 
 export interface CalibrationResult {
   events: string[];
   dims: Dim[];
+  /** The central estimate: the posterior draw nearest the posterior mean. */
   point: Candidate;
-  /** Full parameter set of the point estimate (fitted values and defaults of the others). */
+  /** Full parameter set of the central estimate (fitted values and defaults of the others). */
   params: Params;
-  loss: number;
-  eventLoss: Record<string, number>;
+  /** Equally weighted posterior draws. */
   posterior: Particle[];
-  /**
-   * Model values of each event's compared figures from the calibration's own runs (its agents and
-   * seeds): the point estimate per seed, and posterior draws: predictive[event].point[seed][figure].
-   */
+  /** Unit coordinates of the posterior draws and of the central estimate. */
+  posteriorUnit: number[][];
+  pointUnit: number[];
+  /** Mahalanobis distance of the central estimate from the posterior mean, and its quantile among the draws. */
+  pointQuantile: number;
+  /** Model values of each event's compared figures in the validation runs: the central estimate per seed, posterior draws. */
   predictive: Record<string, { point: number[][]; draws: number[][] }>;
+  /** Log-likelihood per event of the validation runs of the central estimate (median over seeds). */
+  eventLogLik: Record<string, number>;
+  waves: WaveSummary[];
   generations: GenerationRow[];
+  emulatorChecks: EmulatorCheck[];
+  bank: BankRun[];
   settings: CalibrationSettings;
   candidates: number;
   simulated: number;
   fromCheckpoint: number;
   checkpoint: string;
   wallMs: number;
+  /** The fitted emulators (for diagnostics; not written to disk). */
+  models: EventModel[];
+  setups: EventSetup[];
 }
 
 export interface CalibrationSettings {
   events: { name: string; hash: string }[];
   budget: number;
-  seeds: number[];
+  waves: number;
+  seed: number;
   /** Agents per run, by event. */
   agents: Record<string, number>;
-  abcShare: number;
   particles: number;
-  warmup: number;
+  draws: number;
+  validate: number;
   fit: string[];
-  start: Record<string, number>;
 }
 
 export function resolveEvents(events: (string | LoadedScenario)[]): LoadedScenario[] {
   return events.map((e) => (typeof e === 'string' ? loadScenario(e) : e));
 }
 
+export function eventSetups(loaded: readonly LoadedScenario[]): EventSetup[] {
+  return loaded.map((l) => {
+    const figs = comparedFigures(l);
+    return { name: l.scenario.name, loaded: l, observations: figs.map((f) => f.obs), targets: figs.map((f) => targetOf(f.figure)) };
+  });
+}
+
+/** Agents per event for calibration runs. */
+export function agentsByEvent(loaded: readonly LoadedScenario[], agents: CalibrateOptions['agents']): Record<string, number> {
+  return Object.fromEntries(
+    loaded.map((l) => {
+      const n = l.scenario.name;
+      return [n, typeof agents === 'number' ? agents : (agents?.[n] ?? agents?.['*'] ?? DEFAULTS.agents ?? calibrationAgents(l))];
+    }),
+  );
+}
+
+/** Mean log-likelihood per figure of simulated values (no emulator): the simulated fit of a run. */
+export function simulatedFit(setups: readonly EventSetup[], values: readonly (readonly number[])[]): number {
+  let ll = 0;
+  let n = 0;
+  setups.forEach((su, e) => {
+    su.targets.forEach((t, j) => {
+      ll += logLik(toLog(values[e][j], floorOf(t)), 0, t);
+      n++;
+    });
+  });
+  return n ? ll / n : 0;
+}
+
+/**
+ * A runner of candidates: each (unit point, seed) on every event, through the pool, every run
+ * checkpointed. Shared by calibrate, diagnose and sensitivity.
+ */
+export function candidateRunner(setups: readonly EventSetup[], dims: readonly Dim[], agents: Record<string, number>, pool: Pool, ck: ReturnType<typeof openCheckpoint>, hooks: { onBatch?: (done: number, size: number) => void; afterBatch?: () => void } = {}) {
+  const keyOf = (c: Candidate, su: EventSetup, seed: number) => {
+    const r = resolveRun(su.loaded, { useCalibrated: false, params: c.params, fitted: c.events[su.name] ?? {} });
+    const key = hashOf([su.loaded.hash, seed, agents[su.name], PARAM_NAMES.map((n) => r.params[n]), r.fitted], 24);
+    const task: Task = { scenario: r.scenario, hash: su.loaded.hash, params: r.params, seed, agents: agents[su.name], observations: su.observations };
+    return { key, task };
+  };
+  let simulated = 0;
+  return {
+    get simulated() {
+      return simulated;
+    },
+    /** Values per candidate, per event, per figure. */
+    async run(us: readonly (readonly number[])[], seeds: readonly number[]): Promise<number[][][]> {
+      const keys: string[][] = [];
+      const tasks: Task[] = [];
+      const taskKeys: string[] = [];
+      const queued = new Set<string>();
+      us.forEach((u, c) => {
+        const cand = candidateOf(dims, u);
+        keys.push(
+          setups.map((su) => {
+            const { key, task } = keyOf(cand, su, seeds[c]);
+            if (!ck.get(key) && !queued.has(key)) {
+              queued.add(key);
+              tasks.push(task);
+              taskKeys.push(key);
+            }
+            return key;
+          }),
+        );
+      });
+      if (tasks.length) {
+        hooks.onBatch?.(0, tasks.length);
+        const outs = await pool.run(tasks, (d, n) => hooks.onBatch?.(d, n));
+        outs.forEach((out, t) => {
+          if (out.kind !== 'values') throw new Error('expected values');
+          ck.put(taskKeys[t], out.values);
+        });
+        ck.flush();
+        simulated += tasks.length;
+        hooks.afterBatch?.();
+      }
+      return keys.map((ks) => ks.map((k) => ck.get(k)!));
+    },
+  };
+}
+
 export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult> {
   const wall0 = performance.now();
   const loaded = resolveEvents(o.events);
   if (loaded.length === 0) throw new Error('calibrate: no events');
-  const setups: EventSetup[] = loaded.map((l) => {
-    const figs = comparedFigures(l);
-    return { loaded: l, observations: figs.map((f) => f.obs), reported: figs.map((f) => reportedOf(f.figure)) };
-  });
+  const setups = eventSetups(loaded);
   const dims = buildSpace(loaded, o);
   const budget = o.budget ?? DEFAULTS.budget;
+  if (budget < MIN_BUDGET) throw new Error(`calibrate: a budget of at least ${MIN_BUDGET} candidates is needed, got ${budget}`);
+  const W = Math.max(1, o.waves ?? DEFAULTS.waves);
   const seed = o.seed ?? DEFAULTS.seed;
-  const seeds = Array.from({ length: o.seeds ?? DEFAULTS.seeds }, (_, k) => seed + k);
-  const agents = Object.fromEntries(
-    loaded.map((l) => {
-      const n = l.scenario.name;
-      return [n, typeof o.agents === 'number' ? o.agents : (o.agents?.[n] ?? o.agents?.['*'] ?? DEFAULTS.agents ?? calibrationAgents(l))];
-    }),
-  );
-  const abcShare = o.abcShare ?? DEFAULTS.abcShare;
+  const agents = agentsByEvent(loaded, o.agents);
   const particles = o.particles ?? DEFAULTS.particles;
-  const warmup = o.warmup ?? DEFAULTS.warmup;
+  const ndraws = o.draws ?? DEFAULTS.draws;
+  const nvalidate = o.validate ?? DEFAULTS.validate;
   const settings: CalibrationSettings = {
     events: loaded.map((l) => ({ name: l.scenario.name, hash: l.hash })),
     budget,
-    seeds,
+    waves: W,
+    seed,
     agents,
-    abcShare,
     particles,
-    warmup,
+    draws: ndraws,
+    validate: nvalidate,
     fit: dims.map((d) => d.key),
-    start: Object.fromEntries(dims.map((d) => [d.key, d.start])),
   };
-  // Runs do not depend on the budget: a checkpoint can be resumed with a larger one.
-  const ckFile = checkpointFile(o.checkpointDir ?? '.exodus', { ...settings, budget: undefined });
-  const ck = openCheckpoint(ckFile, { ...settings, budget: undefined }, Boolean(o.resume));
+  // Runs do not depend on the budget or the number of waves: a checkpoint can be resumed with more.
+  const ckSettings = { events: settings.events, seed, agents, fit: settings.fit, priors: dims.map((d) => d.prior) };
+  const ck = openCheckpoint(checkpointFile(o.checkpointDir ?? '.exodus', ckSettings), ckSettings, Boolean(o.resume));
   const pool = o.pool ?? createPool(o.workers ?? defaultWorkers());
+  const runsPerCandidate = setups.length;
 
-  const E = setups.length;
-  const S = seeds.length;
-  const evaluated: Evaluation[] = [];
   let candidates = 0;
-  let simulated = 0;
   let batches = 0;
-  let phase: CalibrateProgress['phase'] = 'optimiser';
-  let generation = 0;
-  let bestLoss = Infinity;
+  let wave = 0;
+  let best = -Infinity;
+  let phase: CalibrateProgress['phase'] = 'design';
+  const progress = (extra: Partial<CalibrateProgress> = {}) =>
+    o.onProgress?.({ phase, wave, waves: W, candidates, budget, batchDone: 0, batchSize: 0, simulated: runner.simulated, runsLeft: (budget - candidates) * runsPerCandidate + nvalidate * 2 * runsPerCandidate, best, ...extra });
+  const runner = candidateRunner(setups, dims, agents, pool, ck, {
+    onBatch: (d, n) => progress({ batchDone: d, batchSize: n, runsLeft: (budget - candidates) * runsPerCandidate - d }),
+    afterBatch: () => {
+      batches++;
+      if (o.signal?.aborted || (o.stopAfterBatches !== undefined && batches >= o.stopAfterBatches)) throw new CalibrationInterrupted(ck.file);
+    },
+  });
+
+  const bank: BankRun[] = [];
+  const waves: WaveSummary[] = [];
   const generations: GenerationRow[] = [];
-  const progress = (batchCandidates: number, batchDone: number, batchSize: number, extra: Partial<CalibrateProgress> = {}) =>
-    o.onProgress?.({ phase, generation, bestLoss, candidates, budget, batchCandidates, batchDone, batchSize, simulated, runsLeft: (budget - candidates - batchCandidates) * E * S + (batchSize - batchDone), ...extra });
-
-  // Events by cost (agents x steps): the cheap ones first. A candidate's loss on the events run
-  // so far, divided by their total number, is a lower bound of its loss (losses are >= 0), so a
-  // candidate that cannot be among those the search keeps is not run on the expensive events.
-  const cost = setups.map((su) => agents[su.loaded.scenario.name] * stepPlan(compileScenario(su.loaded.scenario)).t.length);
-  const byCost = setups.map((_, i) => i).sort((a, b) => cost[a] - cost[b] || a - b);
-  const firstStage: number[] = [];
-  for (const i of byCost) {
-    if (firstStage.length && firstStage.reduce((a, j) => a + cost[j], cost[i]) > RACE_FIRST_SHARE * cost.reduce((a, b) => a + b, 0)) break;
-    firstStage.push(i);
-  }
-  const laterStage = byCost.filter((i) => !firstStage.includes(i));
-
-  const keyMemo = new Map<string, { keys: string[]; task: (si: number) => Task }>();
-  const runKeys = (c: Candidate, ei: number) => {
-    const su = setups[ei];
-    const name = su.loaded.scenario.name;
-    const memoKey = `${ei}:${JSON.stringify(c)}`;
-    let m = keyMemo.get(memoKey);
-    if (!m) {
-      const r = resolveRun(su.loaded, { useCalibrated: false, params: c.params, fitted: c.events[name] ?? {} });
-      const ag = agents[name];
-      const keys = seeds.map((sd) => hashOf([su.loaded.hash, sd, ag, PARAM_NAMES.map((n) => r.params[n]), r.fitted], 24));
-      m = { keys, task: (si: number) => ({ scenario: r.scenario, hash: su.loaded.hash, params: r.params, seed: seeds[si], agents: ag, observations: su.observations }) };
-      if (keyMemo.size > 10_000) keyMemo.clear();
-      keyMemo.set(memoKey, m);
-    }
-    return m;
-  };
-
-  /** Run (candidate, event) pairs on every seed, except runs in the checkpoint; then save. */
-  const runPairs = async (pairs: [Candidate, number][], batchCandidates: number) => {
-    const tasks: Task[] = [];
-    const keysOut: string[] = [];
-    const queued = new Set<string>();
-    for (const [c, ei] of pairs) {
-      const m = runKeys(c, ei);
-      m.keys.forEach((k, si) => {
-        if (ck.get(k) || queued.has(k)) return;
-        queued.add(k);
-        tasks.push(m.task(si));
-        keysOut.push(k);
-      });
-    }
-    if (tasks.length === 0) return;
-    progress(batchCandidates, 0, tasks.length);
-    const outs = await pool.run(tasks, (d, n) => progress(batchCandidates, d, n));
-    outs.forEach((out, t) => {
-      if (out.kind !== 'values') throw new Error('expected values');
-      ck.put(keysOut[t], out.values);
-    });
-    ck.flush();
-    simulated += tasks.length;
-    batches++;
-    if (o.signal?.aborted || (o.stopAfterBatches !== undefined && batches >= o.stopAfterBatches)) throw new CalibrationInterrupted(ck.file);
-  };
-
-  const eventLossOf = (c: Candidate, ei: number) => {
-    const su = setups[ei];
-    const perSeed = runKeys(c, ei).keys.map((k) => ck.get(k)!);
-    const models = su.observations.map((_, j) => median(perSeed.map((v) => v[j])));
-    return eventLoss(models, su.reported);
-  };
-
-  /**
-   * Loss of candidates over some events (mean of their event losses), racing when `need` allows:
-   * cheap events first, the expensive ones only for candidates that can still be kept.
-   */
-  const evalOn = async (cands: Candidate[], evs: number[], need?: Need): Promise<{ values: number[]; exact: boolean[]; eventLosses: number[][] }> => {
-    const n = cands.length;
-    const first = firstStage.filter((e) => evs.includes(e));
-    const later = [...firstStage, ...laterStage].filter((e) => evs.includes(e) && !first.includes(e));
-    const stage1 = first.length ? first : later.splice(0, 1);
-    const racing = o.race !== false && need !== undefined && later.length > 0 && (need.below !== undefined || (need.topK ?? n) < n);
-    const lossOver = (c: Candidate) => evs.map((ei) => eventLossOf(c, ei));
-    const exact = new Array<boolean>(n).fill(false);
-    const values = new Array<number>(n).fill(0);
-    const pairs = (cis: number[], es: number[]) => cis.flatMap((ci) => es.map((ei) => [cands[ci], ei] as [Candidate, number]));
-    const all = cands.map((_, ci) => ci);
-    if (!racing) {
-      await runPairs(pairs(all, [...stage1, ...later]), n);
-      all.forEach((ci) => (exact[ci] = true));
-    } else {
-      await runPairs(pairs(all, stage1), n);
-      const partial = cands.map((c) => stage1.reduce((a, ei) => a + eventLossOf(c, ei), 0) / evs.length);
-      const order = all.slice().sort((a, b) => partial[a] - partial[b] || a - b);
-      const exactLosses: number[] = [];
-      const threshold = () => {
-        if (need!.below !== undefined) return need!.below;
-        const k = need!.topK!;
-        return exactLosses.length >= k ? exactLosses.slice().sort((a, b) => a - b)[k - 1] : Infinity;
-      };
-      let next = 0;
-      while (next < order.length) {
-        // With a fixed threshold every candidate below it runs in one batch; else in chunks of
-        // RACE_CHUNK (a fixed size, so results do not depend on the number of workers).
-        const size = need!.below !== undefined ? order.length : RACE_CHUNK;
-        const chunk: number[] = [];
-        while (next < order.length && chunk.length < size) {
-          const ci = order[next++];
-          if (partial[ci] < threshold()) chunk.push(ci);
-        }
-        if (chunk.length === 0) continue;
-        await runPairs(pairs(chunk, later), n);
-        for (const ci of chunk) {
-          exact[ci] = true;
-          exactLosses.push(totalLoss(lossOver(cands[ci])));
-        }
-      }
-      all.forEach((ci) => (values[ci] = partial[ci]));
-    }
-    const eventLosses = cands.map((c, ci) => (exact[ci] ? lossOver(c) : []));
-    all.forEach((ci) => {
-      if (exact[ci]) values[ci] = totalLoss(eventLosses[ci]);
-    });
-    return { values, exact, eventLosses };
-  };
-
-  const allEvents = setups.map((_, i) => i);
-  /** The joint objective: all parameters, all events. */
-  const objective = async (us: number[][], need?: Need): Promise<Scored> => {
-    const cands = us.map((u) => candidateOf(dims, u));
-    const r = await evalOn(cands, allEvents, need);
-    candidates += cands.length;
-    cands.forEach((c, ci) => {
-      if (!r.exact[ci]) return;
-      evaluated.push({ candidate: c, loss: r.values[ci], eventLosses: r.eventLosses[ci] });
-      if (r.values[ci] < bestLoss) bestLoss = r.values[ci];
-    });
-    return { values: r.values, exact: r.exact };
-  };
-
-  /**
-   * Warm-up: each event's own unknowns fitted on that event alone, the shared parameters at their
-   * start values (cheap: one event's runs). The joint search then starts from there.
-   */
-  const warmUp = async (): Promise<number[]> => {
-    const u0 = startUnit(dims);
-    for (let ei = 0; ei < setups.length; ei++) {
-      const name = setups[ei].loaded.scenario.name;
-      const idx = dims.map((d, i) => (d.event === name ? i : -1)).filter((i) => i >= 0);
-      if (idx.length === 0 || warmup <= 0) continue;
-      const f = async (us: number[][]): Promise<Scored> => {
-        const cands = us.map((u) => {
-          const full = u0.slice();
-          idx.forEach((i, k) => (full[i] = u[k]));
-          return candidateOf(dims, full);
-        });
-        const r = await evalOn(cands, [ei]);
-        return { values: r.values, exact: r.exact };
-      };
-      const opt = await cmaes(f, idx.map((i) => u0[i]), {
-        seed,
-        budget: warmup,
-        sigma0: 0.25,
-        onGeneration: (g) => {
-          generations.push({ generation, phase: `warmup ${name}`, best_loss: g.best, median_loss: g.median });
-          progress(0, 0, 0, { generationDone: true, bestLoss: g.best });
-          generation++;
-        },
-      });
-      idx.forEach((i, k) => (u0[i] = opt.best[k]));
-    }
-    return u0;
-  };
-
+  const sizes = waveSizes(budget, W, o.waves === 1 ? 1 : DEFAULTS.firstShare);
   try {
-    phase = 'warmup';
-    const u0 = await warmUp();
-    phase = 'optimiser';
-    const abcBudget = Math.round(budget * abcShare);
-    // Steps of about 0.3 of the unit cube in all: a local search from the warm-up's start (a step
-    // of 0.2 per coordinate would jump across most of the cube in thirty dimensions).
-    const step = 0.3 / Math.sqrt(dims.length);
-    const opt = await cmaes(objective, u0, {
-      seed,
-      budget: budget - abcBudget,
-      sigma0: Math.min(0.2, step),
-      onGeneration: (g) => {
-        generations.push({ generation: generation, phase: 'optimiser', best_loss: g.best, median_loss: g.median });
-        progress(0, 0, 0, { generationDone: true });
-        generation++;
-      },
+    let models: EventModel[] = [];
+    let post: { particles: number[][]; ess: number; unique: number; stages: SmcStage[] } | undefined;
+    const rng = makeRng(seed, 'design');
+    for (wave = 1; wave <= W; wave++) {
+      phase = 'design';
+      const n = sizes[wave - 1];
+      const us = wave === 1 || !post ? priorSample(dims, n, rng) : designFromPosterior(post.particles, n, rng);
+      // Every candidate its own seed: the emulator learns the seed-to-seed spread from the runs.
+      const seeds = us.map((_, k) => seed + 1000 * wave + k);
+      const CHUNK = 40;
+      for (let s = 0; s < us.length; s += CHUNK) {
+        const part = us.slice(s, s + CHUNK);
+        const vals = await runner.run(part, seeds.slice(s, s + CHUNK));
+        part.forEach((u, k) => {
+          bank.push({ u: u.slice(), seed: seeds[s + k], wave, values: vals[k] });
+          best = Math.max(best, simulatedFit(setups, vals[k]));
+        });
+        candidates += part.length;
+        progress();
+      }
+      phase = 'emulator';
+      progress({ message: `fitting emulators to ${bank.length} runs` });
+      models = buildEventModels(dims, setups, bank, seed + wave);
+      phase = 'posterior';
+      progress({ message: 'sampling the emulated posterior' });
+      post = temperedSmc(dims, (u) => emulatedLogLik(models, u), { seed: seed + wave, particles });
+      const fits = bank.filter((b) => b.wave === wave).map((b) => simulatedFit(setups, b.values)).sort((a, b) => b - a);
+      const ws: WaveSummary = { wave, runs: n, best: fits[0], median: fits[fits.length >> 1], smcStages: post.stages.length, ess: post.ess, unique: post.unique };
+      waves.push(ws);
+      generations.push({ generation: wave, phase: wave === 1 ? 'prior design' : 'posterior design', best_loss: -ws.best, median_loss: -ws.median });
+      progress({ waveDone: true });
+    }
+    if (!post) throw new Error('calibrate: no waves');
+
+    // Posterior draws and the central estimate.
+    const draws = thin(post.particles, ndraws);
+    const { index: ci, quantile } = centralDraw(draws);
+    const pointUnit = draws[ci];
+    const point = candidateOf(dims, pointUnit);
+
+    // Validation: the central estimate on several seeds, and posterior draws, simulated again.
+    phase = 'validation';
+    const vDraws = thin(draws, nvalidate);
+    const vUs = [...Array.from({ length: nvalidate }, () => pointUnit), ...vDraws];
+    const vSeeds = vUs.map((_, k) => seed + 900_000 + k);
+    const vVals = await runner.run(vUs, vSeeds);
+    const pointVals = vVals.slice(0, nvalidate);
+    const drawVals = vVals.slice(nvalidate);
+    const emulatorChecks: EmulatorCheck[] = models.map((ev, e) => {
+      let se = 0;
+      let cnt = 0;
+      vUs.forEach((u, k) => {
+        const mu = predictEvent(ev, u);
+        ev.targets.forEach((t, j) => {
+          se += (mu[j] - toLog(vVals[k][e][j], floorOf(t))) ** 2;
+          cnt++;
+        });
+      });
+      const loo = ev.em.outputs.reduce((a, x) => a + x.looVar, 0) / Math.max(1, ev.em.outputs.length);
+      return { event: ev.event, rmse: Math.sqrt(se / Math.max(1, cnt)), loo: Math.sqrt(loo) };
     });
-    phase = 'abc';
-    const abc = await abcSmc(objective, opt.best, {
-      seed,
-      budget: budget - candidates,
-      particles,
-      spread: Math.min(0.08, step),
-      onGeneration: (g) => {
-        generations.push({ generation: generation, phase: 'abc', best_loss: g.best, median_loss: g.median, epsilon: g.epsilon });
-        progress(0, 0, 0, { generationDone: true });
-        generation++;
-      },
-    });
-    const best = evaluated.reduce((a, b) => (b.loss < a.loss ? b : a));
-    const posterior: Particle[] = abc.particles.map((p) => {
-      const c = candidateOf(dims, p.u);
-      return { params: c.params, events: c.events, weight: p.weight };
-    });
-    // Fit tables from the runs already made: the point estimate's runs (one per seed) give the
-    // median; PREDICTIVE_DRAWS draws of the posterior (weighted resample; the median over the
-    // seeds of each draw's runs) widen the band.
-    const drawCands: Candidate[] = resampleDraws(posterior, PREDICTIVE_DRAWS).map((d) => ({ params: d.params as Record<string, number>, events: d.events ?? {} }));
-    const valuesOf = (c: Candidate, ei: number) => {
-      const perSeed = runKeys(c, ei).keys.map((k) => ck.get(k));
-      if (perSeed.some((v) => !v)) throw new Error('calibrate: a parameter set without its runs');
-      return perSeed as number[][];
-    };
-    const predictive = Object.fromEntries(
-      setups.map((su, ei) => [
-        su.loaded.scenario.name,
-        {
-          point: valuesOf(best.candidate, ei),
-          draws: drawCands.map((c) => {
-            const perSeed = valuesOf(c, ei);
-            return su.observations.map((_, j) => median(perSeed.map((v) => v[j])));
-          }),
-        },
-      ]),
+    const eventLogLik = Object.fromEntries(
+      setups.map((su, e) => {
+        const lls = pointVals.map((v) => su.targets.reduce((a, t, j) => a + logLik(toLog(v[e][j], floorOf(t)), 0, t), 0)).sort((a, b) => a - b);
+        return [su.name, lls[lls.length >> 1]];
+      }),
     );
+    const predictive = Object.fromEntries(setups.map((su, e) => [su.name, { point: pointVals.map((v) => v[e]), draws: drawVals.map((v) => v[e]) }]));
     return {
-      events: loaded.map((l) => l.scenario.name),
+      events: setups.map((s) => s.name),
       dims,
-      point: best.candidate,
-      params: { ...defaultParams(), ...best.candidate.params } as Params,
-      loss: best.loss,
-      eventLoss: Object.fromEntries(loaded.map((l, i) => [l.scenario.name, best.eventLosses[i]])),
-      posterior,
+      point,
+      params: { ...defaultParams(), ...point.params } as Params,
+      posterior: draws.map((u) => {
+        const c = candidateOf(dims, u);
+        return { params: c.params, events: c.events, weight: 1 / draws.length };
+      }),
+      posteriorUnit: draws,
+      pointUnit,
+      pointQuantile: quantile,
       predictive,
+      eventLogLik,
+      waves,
       generations,
+      emulatorChecks,
+      bank,
       settings,
       candidates,
-      simulated,
+      simulated: runner.simulated,
       fromCheckpoint: ck.resumed,
       checkpoint: ck.file,
       wallMs: performance.now() - wall0,
+      models,
+      setups,
     };
   } finally {
     ck.flush();
@@ -451,21 +421,80 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
   }
 }
 
+/** Candidates per wave: the first takes `firstShare` of the budget, the others share the rest. */
+export function waveSizes(budget: number, W: number, firstShare: number): number[] {
+  if (W === 1) return [budget];
+  const first = Math.round(budget * firstShare);
+  const rest = budget - first;
+  return [first, ...Array.from({ length: W - 1 }, (_, k) => Math.floor(rest / (W - 1)) + (k < rest % (W - 1) ? 1 : 0))];
+}
+
+/**
+ * The next wave's candidates from the emulated posterior: distinct particles, a quarter of them
+ * moved outwards (twice the posterior's spread) so the emulator also learns the edges.
+ */
+function designFromPosterior(ps: readonly number[][], n: number, rng: () => number): number[][] {
+  const D = ps[0].length;
+  const mean = new Float64Array(D);
+  const sd = new Float64Array(D);
+  for (const u of ps) for (let a = 0; a < D; a++) mean[a] += u[a] / ps.length;
+  for (const u of ps) for (let a = 0; a < D; a++) sd[a] += (u[a] - mean[a]) ** 2 / ps.length;
+  for (let a = 0; a < D; a++) sd[a] = Math.sqrt(sd[a]);
+  const distinct = [...new Map(ps.map((u) => [u.join(','), u])).values()];
+  const out: number[][] = [];
+  for (let k = 0; k < n; k++) {
+    const u = distinct[Math.floor(rng() * distinct.length)].slice();
+    if (k % 4 === 3) for (let a = 0; a < D; a++) u[a] = Math.min(1, Math.max(0, u[a] + 2 * sd[a] * normal(rng)));
+    out.push(u);
+  }
+  return out;
+}
+
+/** n items spread evenly over a sample. */
+export function thin<T>(xs: readonly T[], n: number): T[] {
+  if (xs.length <= n) return xs.slice();
+  return Array.from({ length: n }, (_, k) => xs[Math.floor(((k + 0.5) * xs.length) / n)]);
+}
+
+/**
+ * The draw nearest the posterior mean in Mahalanobis distance, and the share of draws that are
+ * nearer the mean than it (its quantile: below 0.5 means inside the posterior's 50% region).
+ */
+export function centralDraw(draws: readonly number[][]): { index: number; quantile: number } {
+  const D = draws[0].length;
+  const N = draws.length;
+  const mean = new Float64Array(D);
+  for (const u of draws) for (let a = 0; a < D; a++) mean[a] += u[a] / N;
+  // Diagonal-plus-ridge precision keeps this stable when draws are few beside the dimensions.
+  const v = new Float64Array(D);
+  for (const u of draws) for (let a = 0; a < D; a++) v[a] += (u[a] - mean[a]) ** 2 / N;
+  const dist = draws.map((u) => {
+    let q = 0;
+    for (let a = 0; a < D; a++) q += (u[a] - mean[a]) ** 2 / (v[a] + 1e-9);
+    return q;
+  });
+  let index = 0;
+  for (let k = 1; k < N; k++) if (dist[k] < dist[index]) index = k;
+  const quantile = dist.filter((x) => x < dist[index]).length / N;
+  return { index, quantile };
+}
+
 const r6 = (v: number) => Number(v.toPrecision(6));
 
-/** The shipped parameter file: point estimate, per-event values, loss and the settings. */
+/** The shipped parameter file: the central estimate, per-event values and the settings. */
 export function paramFileJson(r: CalibrationResult) {
   return {
     params: r.params,
     events: r.point.events,
+    estimate: 'posterior draw nearest the posterior mean (Mahalanobis); the posterior draws are in posterior.csv',
     fitted: r.settings.fit,
-    loss: r6(r.loss),
-    eventLoss: Object.fromEntries(Object.entries(r.eventLoss).map(([k, v]) => [k, r6(v)])),
+    eventLogLik: Object.fromEntries(Object.entries(r.eventLogLik).map(([k, v]) => [k, r6(v)])),
     budget: r.settings.budget,
-    seeds: r.settings.seeds,
+    waves: r.settings.waves,
+    seed: r.settings.seed,
     agents: r.settings.agents,
     calibratedOn: r.settings.events,
-    method: 'CMA-ES point estimate, then ABC-SMC (APMC) posterior; loss: mean over events of the confidence-weighted mean squared log10(model/reported)',
+    method: 'Bayesian calibration with a Gaussian-process emulator per event (design waves from the prior, then from the emulated posterior), tempered SMC on the emulated likelihood; likelihood: Student-t(5) reporting error on log10 figures, scale by kind of figure and confidence (src/calibrate/errors.ts)',
   };
 }
 
@@ -473,13 +502,47 @@ export function generationsCsv(rows: readonly GenerationRow[]): string {
   return toCsv(['generation', 'phase', 'best_loss', 'median_loss', 'epsilon'], rows.map((g) => [g.generation, g.phase, r6(g.best_loss), r6(g.median_loss), g.epsilon === undefined ? '' : r6(g.epsilon)]));
 }
 
-/** Write params.json, posterior.csv, generations.csv (and the given extra files) into dir. */
+/** The bank of simulated candidates: wave, seed, natural parameter values, then every figure's value. */
+export function designCsv(r: CalibrationResult): string {
+  const figCols = r.setups.flatMap((su) => su.targets.map((t) => `${su.name}:${t.id}`));
+  return toCsv(
+    ['wave', 'seed', ...r.dims.map((d) => d.key), ...figCols],
+    r.bank.map((b) => {
+      const c = candidateOf(r.dims, b.u);
+      return [b.wave, b.seed, ...r.dims.map((d) => (d.event ? c.events[d.event][d.name] : c.params[d.name])), ...b.values.flatMap((v) => v.map((x) => r6(x)))];
+    }),
+  );
+}
+
+/** Read a design.csv back into a bank of runs (unit coordinates of the given dimensions). */
+export function readDesign(text: string, dims: readonly Dim[], setups: readonly EventSetup[], file = 'design.csv'): BankRun[] {
+  const rows = parseCsv(text);
+  const head = rows[0] ?? [];
+  const col = (name: string) => {
+    const i = head.indexOf(name);
+    if (i < 0) throw new InputError(file, 'header', `expected a column "${name}" (the calibration's events and parameters must match the design)`);
+    return i;
+  };
+  const wc = col('wave');
+  const sc = col('seed');
+  const dc = dims.map((d) => col(d.key));
+  const fc = setups.map((su) => su.targets.map((t) => col(`${su.name}:${t.id}`)));
+  return rows.slice(1).filter((r) => r.length > 1).map((r) => ({
+    wave: Number(r[wc]),
+    seed: Number(r[sc]),
+    u: dims.map((d, i) => toUnit(d, Number(r[dc[i]]))),
+    values: fc.map((cols) => cols.map((c) => Number(r[c]))),
+  }));
+}
+
+/** Write params.json, posterior.csv, generations.csv, design.csv (and the given extra files) into dir. */
 export function writeCalibration(dir: string, r: CalibrationResult, extra: Record<string, string> = {}): string[] {
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string> = {
     'params.json': JSON.stringify(paramFileJson(r), null, 2) + '\n',
     'posterior.csv': posteriorCsv(r.posterior),
     'generations.csv': generationsCsv(r.generations),
+    'design.csv': designCsv(r),
     ...extra,
   };
   for (const [name, text] of Object.entries(files)) {

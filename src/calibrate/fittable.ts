@@ -9,18 +9,29 @@ import type { Params } from '../model/params.ts';
 import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
 import { toCsv } from '../scenarios/csv.ts';
 import { human, table } from '../cli/table.ts';
-import { bandsOf, comparedFigures, observeReplicates, replicatePlan, type ReplicateOptions } from './replicates.ts';
-import { compareFigure, reportedOf, summarise, type FitSummary } from './loss.ts';
+import { comparedFigures, observeReplicates, replicatePlan, type Band, type ReplicateOptions } from './replicates.ts';
+import { summarise, type FitSummary } from './loss.ts';
+import { log10Error, meetsBand, targetOf, tCdf, type Target } from './errors.ts';
+import { floorOf, toLog } from './emulate.ts';
+import type { FigureSpec } from '../scenarios/schema.ts';
 
 export interface FitTableRow extends FitRow {
   label: string;
   source: string;
   url: string;
+  /** The figure's own unit as reported (e.g. "users/day"). */
   unit: string;
+  /** What the compared numbers are: people, percent of a base, percent of all regions, or a ratio. */
+  measure: string;
   /** How the figure is expressed: people, percent of the population, or percent of all regions. */
   as: 'count' | 'percent' | 'share-of-total';
+  /** The other side of a relative figure (its value is a ratio). */
+  relative: boolean;
   low?: number;
   high?: number;
+  /** Kind of measurement and scale of its reporting error (log10). */
+  kind: string;
+  errorSd: number;
   /** ISO end of the figure's window. */
   dateEnd: string;
 }
@@ -33,7 +44,7 @@ export interface FitTable {
   params: Params;
   fitted: Record<string, number>;
   paramSource: string;
-  /** Whether the band also spans replicates with parameters drawn from a posterior sample. */
+  /** Whether replicates draw their parameters from a posterior sample (else: one parameter set). */
   posterior: boolean;
   seed: number;
   replicates: number;
@@ -49,28 +60,54 @@ const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(4)) : v);
 
 /**
- * Build the table from per-replicate values (values[k][j]: figure j in replicate k). With
- * `bandValues` (replicates with posterior draws), the median is that of `values` (the point
- * estimate) and the band spans both sets: chance and parameter uncertainty.
+ * The 90% band of the REPORTED figure: the model's values over the replicates (seeds and
+ * posterior draws), each plus the figure's reporting error (errors.ts), as quantiles of that
+ * mixture; and the model's median (without reporting error).
  */
+export function predictiveBand(values: readonly number[], t: Target, level = 0.9): Band {
+  const floor = floorOf(t);
+  const xs = values.filter((v) => Number.isFinite(v)).map((v) => toLog(v, floor));
+  if (xs.length === 0) return { median: NaN, lo: NaN, hi: NaN };
+  const cdf = (y: number) => xs.reduce((a, x) => a + tCdf((y - x) / t.sd), 0) / xs.length;
+  const q = (p: number) => {
+    let lo = Math.min(...xs) - 20 * t.sd;
+    let hi = Math.max(...xs) + 20 * t.sd;
+    for (let k = 0; k < 60; k++) {
+      const mid = (lo + hi) / 2;
+      if (cdf(mid) < p) lo = mid;
+      else hi = mid;
+    }
+    return 10 ** ((lo + hi) / 2);
+  };
+  const sorted = [...values].filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const m = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  return { median, lo: q((1 - level) / 2), hi: q((1 + level) / 2) };
+}
+
+/** What a figure's compared numbers are, for the unit column. */
+export function measureOf(f: FigureSpec): string {
+  if (f.relativeTo) return 'ratio';
+  const base = f.universe ? `${f.universe}` : 'population';
+  if (f.as === 'percent') return `% of ${base}`;
+  if (f.as === 'share-of-total') return '% of all regions';
+  return f.universe ? `people (${f.universe})` : 'people';
+}
+
+/** Build the table from per-replicate values (values[k][j]: figure j in replicate k). */
 export function fitTable(
   loaded: LoadedScenario,
   values: readonly (readonly number[])[],
   meta: Pick<FitTable, 'params' | 'fitted' | 'paramSource' | 'posterior' | 'seed' | 'agents'>,
-  bandValues?: readonly (readonly number[])[],
 ): FitTable {
   const s = loaded.scenario;
   const figs = comparedFigures(loaded);
-  const point = bandsOf(values.length ? values : [figs.map(() => NaN)]);
-  const wide = bandValues?.length ? bandsOf([...values, ...bandValues]) : point;
-  const bs = point.map((b, j) => ({ median: b.median, lo: wide[j].lo, hi: wide[j].hi }));
   const t0 = parseDate(s.time.start);
   const rows: FitTableRow[] = figs.map(({ figure: f, obs }, j) => {
-    const rep = reportedOf(f);
+    const t = targetOf(f);
+    const band = predictiveBand(values.map((v) => v[j]), t);
     // Rounded once here, so that the table, the JSON and the CSV show the same numbers.
-    const b = { median: r6(bs[j].median), lo: r6(bs[j].lo), hi: r6(bs[j].hi) };
-    const c = compareFigure(b, rep);
-    c.log10_ratio = r4(c.log10_ratio);
+    const b = { median: r6(band.median), lo: r6(band.lo), hi: r6(band.hi) };
     return {
       event: s.name,
       id: f.id,
@@ -79,19 +116,24 @@ export function fitTable(
       platform: f.platform,
       metric: f.metric!,
       as: f.as,
+      relative: Boolean(f.relativeTo),
       geography: f.geography ?? (Array.isArray(f.region) ? f.region.join('+') : f.region),
-      confidence: rep.confidence,
-      reported: rep.value,
-      ...(rep.low !== undefined ? { low: rep.low, high: rep.high } : {}),
+      confidence: t.confidence,
+      reported: t.value,
+      ...(f.low !== undefined ? { low: f.low } : {}),
+      ...(f.high !== undefined ? { high: f.high } : {}),
       median: b.median,
       lo: b.lo,
       hi: b.hi,
-      log10_ratio: c.log10_ratio,
-      inside: c.inside,
+      log10_ratio: r4(log10Error(b.median, t)),
+      inside: meetsBand(b, t),
       label: f.label ?? '',
       source: f.source ?? '',
       url: f.url ?? '',
       unit: f.unit ?? '',
+      measure: measureOf(f),
+      kind: t.kind,
+      errorSd: t.sd,
     };
   });
   return {
@@ -108,16 +150,12 @@ export function fitTable(
 }
 
 /**
- * Run the replicates and build the fit table. With posterior draws, N replicates at the point
- * estimate give the median and N more with the draws (same seeds) widen the band.
+ * Run the replicates and build the fit table. With posterior draws, replicate k runs draw k
+ * (seed + k): one set of runs gives both the median and the band.
  */
 export async function compareScenario(loaded: LoadedScenario, o: ReplicateOptions = {}): Promise<FitTable> {
-  const figs = comparedFigures(loaded);
-  const obs = figs.map((x) => x.obs);
-  const withDraws = Boolean(o.draws?.length);
-  const half = (k: number) => (d: number) => o.onProgress?.(withDraws ? (k + d) / 2 : d);
-  const values = await observeReplicates(loaded, obs, { ...o, draws: undefined, onProgress: half(0) });
-  const bandValues = withDraws ? await observeReplicates(loaded, obs, { ...o, onProgress: half(1) }) : undefined;
+  const obs = comparedFigures(loaded).map((x) => x.obs);
+  const values = await observeReplicates(loaded, obs, o);
   return fitTable(loaded, values, fitMeta(loaded, o));
 }
 
@@ -129,17 +167,16 @@ export function fitTableOf(loaded: LoadedScenario, results: readonly RunResult[]
 
 /** What a fit table records about how its replicates were run. */
 function fitMeta(loaded: LoadedScenario, o: ReplicateOptions): Pick<FitTable, 'params' | 'fitted' | 'paramSource' | 'posterior' | 'seed' | 'agents'> {
-  const plan = replicatePlan(loaded, { ...o, replicates: 1 });
+  const plan = replicatePlan(loaded, { ...o, draws: undefined, replicates: 1 });
   return {
     params: plan.resolved[0].params,
     fitted: plan.resolved[0].fitted,
-    paramSource: plan.resolved[0].paramSource + (o.draws?.length ? ' (+ posterior draws)' : ''),
+    paramSource: plan.resolved[0].paramSource + (o.draws?.length ? ' (replicates draw from the posterior)' : ''),
     posterior: Boolean(o.draws?.length),
     seed: o.seed ?? 1,
     agents: o.agents ?? loaded.scenario.agents,
   };
 }
-
 
 function summaryJson(s: FitSummary) {
   return { median_abs_log10: r4(s.median_abs_log10), max_abs_log10: r4(s.max_abs_log10), coverage: r4(s.coverage), figures: s.figures };
@@ -158,16 +195,22 @@ export function fitJson(t: FitTable) {
     seed: t.seed,
     replicates: t.replicates,
     agents: t.agents,
+    band: 'the 90% posterior predictive band of the reported figure: model values over the replicates plus the figure\'s reporting error',
     figures: t.rows.map((r) => ({
       id: r.id,
       date: r.date,
       platform: r.platform,
       metric: r.metric,
       ...(r.as !== 'count' ? { as: r.as } : {}),
+      ...(r.relative ? { relative: true } : {}),
+      measure: r.measure,
       geography: r.geography,
       confidence: r.confidence,
+      kind: r.kind,
+      error_sd_log10: r.errorSd,
       reported: r.reported,
-      ...(r.low !== undefined ? { reported_low: r.low, reported_high: r.high } : {}),
+      ...(r.low !== undefined ? { reported_low: r.low } : {}),
+      ...(r.high !== undefined ? { reported_high: r.high } : {}),
       model: { median: r6(r.median), lo: r6(r.lo), hi: r6(r.hi) },
       log10_ratio: r4(r.log10_ratio),
       inside: r.inside,
@@ -178,21 +221,30 @@ export function fitJson(t: FitTable) {
   };
 }
 
-export const FIT_TABLE_HEADER = ['date', 'app', 'metric', 'geography', 'conf', 'reported', 'model', '90% band', 'ratio', 'in', 'source'];
+export const FIT_TABLE_HEADER = ['date', 'app', 'metric', 'unit', 'geography', 'conf', 'reported', 'model', '90% band', 'ratio', 'in', 'source'];
+
+/** A reported value as printed: a number, a range, a bound, or a ratio. */
+export function reportedText(r: Pick<FitTableRow, 'low' | 'high' | 'reported' | 'relative'>): string {
+  const n = (x: number) => (r.relative ? `x${Number(x.toPrecision(3))}` : human(x));
+  if (r.low !== undefined && r.high !== undefined) return `${n(r.low)}-${n(r.high)}`;
+  if (r.low !== undefined) return `>=${n(r.low)}`;
+  if (r.high !== undefined) return `<=${n(r.high)}`;
+  return n(r.reported);
+}
 
 /** One printed row; the text of each column is derived from the same row as the JSON. */
 export function fitTableCells(r: FitTableRow): string[] {
-  const reported = r.low !== undefined ? `${human(r.low)}-${human(r.high!)}` : human(r.reported);
-  const bandText = `${human(r.lo)}-${human(r.hi)}`;
+  const n = (x: number) => (r.relative ? `x${Number(x.toPrecision(3))}` : human(x));
   return [
     r.date,
     r.platform,
-    r.as === 'count' ? r.metric : `${r.metric} ${r.as === 'percent' ? '%' : '% of all'}`,
+    r.metric,
+    r.measure,
     r.geography,
     r.confidence,
-    reported,
-    human(r.median),
-    bandText,
+    reportedText(r),
+    n(r.median),
+    `${n(r.lo)}-${n(r.hi)}`,
     ratioText(r.log10_ratio),
     r.inside ? 'yes' : 'no',
     r.source.length > 40 ? `${r.source.slice(0, 39)}…` : r.source,
@@ -211,16 +263,16 @@ export function summaryLine(s: FitSummary, what: string): string {
 
 /** The printed table and summary lines of `exodus compare`. */
 export function fitText(t: FitTable): string {
-  const runs = t.posterior ? `${t.replicates} replicates at the point estimate + ${t.replicates} with posterior draws` : `${t.replicates} replicates`;
+  const runs = t.posterior ? `${t.replicates} replicates, each with its own posterior draw` : `${t.replicates} replicates`;
   const head = `${t.title}${t.projection ? '  [PROJECTION]' : ''}\n${runs} (seeds ${t.seed}..${t.seed + t.replicates - 1}), ${t.agents} agents; parameters: ${t.paramSource}`;
-  const fitted = Object.keys(t.fitted).length ? `\nper-event fitted: ${Object.entries(t.fitted).map(([k, v]) => `${k} = ${r6(v)}`).join(', ')}` : '';
-  const body = t.rows.length ? table(FIT_TABLE_HEADER, t.rows.map(fitTableCells), ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']) : '(no figures with role compare)';
-  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range; band = 5%..95% over replicates${t.posterior ? ', with and without posterior draws' : ''})`;
+  const fitted = Object.keys(t.fitted).length ? `\nper-event values: ${Object.entries(t.fitted).map(([k, v]) => `${k} = ${r6(v)}`).join(', ')}` : '';
+  const body = t.rows.length ? table(FIT_TABLE_HEADER, t.rows.map(fitTableCells), ['l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']) : '(no figures with role compare)';
+  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range or bound; band = 90% posterior predictive of the reported figure: the replicates${t.posterior ? ' (posterior draws and seeds)' : ' (seeds)'} plus the figure's reporting error)`;
 }
 
-export const FIT_CSV_COLUMNS = ['event', 'id', 'date', 'platform', 'metric', 'geography', 'confidence', 'reported', 'median', 'lo', 'hi', 'log10_ratio', 'inside'] as const;
+export const FIT_CSV_COLUMNS = ['event', 'id', 'date', 'platform', 'metric', 'measure', 'geography', 'confidence', 'reported', 'median', 'lo', 'hi', 'log10_ratio', 'inside'] as const;
 
 /** FitRow CSV (the charts' input). */
-export function fitCsv(rows: readonly FitRow[]): string {
-  return toCsv(FIT_CSV_COLUMNS, rows.map((r) => [r.event, r.id, r.date, r.platform, r.metric, r.geography, r.confidence, r6(r.reported), r6(r.median), r6(r.lo), r6(r.hi), r4(r.log10_ratio), r.inside ? 'true' : 'false']));
+export function fitCsv(rows: readonly (FitRow & { measure?: string })[]): string {
+  return toCsv(FIT_CSV_COLUMNS, rows.map((r) => [r.event, r.id, r.date, r.platform, r.metric, r.measure ?? '', r.geography, r.confidence, r6(r.reported), r6(r.median), r6(r.lo), r6(r.hi), r4(r.log10_ratio), r.inside ? 'true' : 'false']));
 }

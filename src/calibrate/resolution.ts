@@ -6,7 +6,7 @@
 import type { LoadedScenario } from '../scenarios/load.ts';
 import { allocateAgents } from '../model/population.ts';
 import { comparedFigures } from './replicates.ts';
-import { reportedOf } from './loss.ts';
+import { numericValue } from '../scenarios/load.ts';
 
 export const MIN_AGENTS_PER_FIGURE = 5;
 export const AGENTS_FLOOR = 10_000;
@@ -32,7 +32,8 @@ export function calibrationAgents(l: LoadedScenario, floor = AGENTS_FLOOR): numb
   const enough = (agents: number) => {
     const w = weightAt(agents);
     return comparedFigures(l).every(({ figure: f, obs }) => {
-      const people = peopleOf(l, obs.regions, reportedOf(f).low ?? reportedOf(f).value, f.as);
+      if (f.relativeTo) return true; // a ratio: its two sides are figures of the same scale
+      const people = peopleOf(l, obs.regions, f.low ?? numericValue(f.value) ?? f.high ?? 0, f.as);
       if (people === undefined || !(people > 0)) return true;
       const ids = obs.regions === 'all' ? s.regions.map((r) => r.id) : typeof obs.regions === 'string' ? [obs.regions] : obs.regions;
       const pop = ids.reduce((a, id) => a + w.get(id)!.pop, 0);

@@ -99,11 +99,15 @@ export interface GenerationRow {
 /** Leave-one-event-out prediction summary for one event and one method. */
 export interface CrossvalRow {
   event: string;
-  method: 'exodus' | 'bass';
+  /** exodus (the model), bass (a diffusion baseline), nothing ("nothing happens": no shocks). */
+  method: 'exodus' | 'bass' | 'nothing';
   median_abs_log10: number;
   max_abs_log10: number;
   coverage: number;
   figures: number;
+  /** Proper scores on the log10 scale (lower is better): CRPS, and the 90% interval score. */
+  crps?: number;
+  interval_score?: number;
 }
 
 /** Provenance printed under every chart and in the report. */

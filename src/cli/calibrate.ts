@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { builtinNames, loadScenario } from '../scenarios/load.ts';
-import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
+import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, MIN_BUDGET, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
+import { fromUnit, priorSd, type Dim } from '../calibrate/space.ts';
 import { compareScenario, fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
 import { resampleDraws } from '../calibrate/posterior.ts';
 import { createPool, defaultWorkers, type Pool } from '../calibrate/pool.ts';
@@ -19,41 +20,48 @@ export const usage = `Usage: exodus calibrate [event | scenario.yaml ...] [optio
 
 Fit ONE set of behavioural parameters (those marked fit: true in src/model/params.ts) shared by
 all the events given (default: every built-in event that is not a projection), plus the few
-per-event unknowns the scenarios declare under "fitted:", reported separately. CMA-ES finds the
-point estimate, ABC-SMC a weighted posterior sample; every candidate runs on every event with the
-same seeds. Loss: mean over events of the confidence-weighted mean squared log10(model/reported).
+per-event unknowns the scenarios declare under "fitted:" (each with its prior), reported
+separately. The target is the posterior with a likelihood of reporting errors (each figure's kind
+and confidence set its error; src/calibrate/errors.ts). The search runs in design waves: a Latin
+hypercube from the prior, then candidates drawn from the posterior of Gaussian-process emulators
+fitted to every run so far (tempered SMC on the emulated likelihood). The central estimate is the
+posterior draw nearest the posterior mean; it and some posterior draws are simulated again to
+check the emulator and give the fit tables.
 
 Options:
-  --budget N        candidate parameter sets to evaluate (default ${DEFAULTS.budget}); each is run on every
-                    event and seed; ${Math.round(100 * (1 - DEFAULTS.abcShare))}% go to the optimiser, the rest to ABC-SMC
-  --seeds N         seeds per candidate (default ${DEFAULTS.seeds}; common random numbers)
-  --seed N          first seed (default ${DEFAULTS.seed}); also seeds the optimiser and ABC
+  --budget N        candidates to simulate (default ${DEFAULTS.budget}, at least ${MIN_BUDGET}); each runs once on every
+                    event; ${Math.round(100 * DEFAULTS.firstShare)}% from the prior, the rest in the later waves
+  --waves N         design waves (default ${DEFAULTS.waves})
+  --seed N          base seed (default ${DEFAULTS.seed}); candidate k of wave w runs seed + 1000 w + k
   --agents N[,EVENT=N...]  agents per calibration run, for all events or by event (default:
                     enough that every compared figure is worth ${MIN_AGENTS_PER_FIGURE}+ agents, at least
                     ${AGENTS_FLOOR.toLocaleString('en')}, at most the scenario's own)
-  --particles N     ABC-SMC particles kept (default ${DEFAULTS.particles})
+  --particles N     SMC particles on the emulator (default ${DEFAULTS.particles})
+  --draws N         posterior draws to keep (default ${DEFAULTS.draws})
   --workers N       worker threads (default: the number of cores); results do not depend on it
   --resume          continue an interrupted calibration from its checkpoint (.exodus/)
   --out DIR         where to write (default data/calibrated, used by every other command)
   --fit-replicates N  rerun N replicates (posterior draws, each scenario's own agents or
                     --fit-agents) for the fit tables; default 0: the tables come from the
-                    calibration's own runs of 20 posterior draws, at no extra cost
+                    calibration's own validation runs, at calibration scale
   --fit-agents N    agents for --fit-replicates (default: each scenario's)
   -h, --help        this help
 
-Writes to DIR: params.json (point estimate, per-event values, loss, settings), posterior.csv
-(draw, param, value, weight), generations.csv, fit-<event>.csv (every figure against the model),
-manifest.json (wall time, machine).`;
+Writes to DIR: params.json (central estimate, per-event values, settings), posterior.csv (draw,
+param, value, weight), design.csv (every simulated candidate and its figures), generations.csv
+(fit by design wave), fit-<event>.csv (every figure against the model), manifest.json (wall time,
+emulator checks, machine).`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
       budget: { type: 'string' },
-      seeds: { type: 'string' },
+      waves: { type: 'string' },
       seed: { type: 'string' },
       agents: { type: 'string' },
       particles: { type: 'string' },
+      draws: { type: 'string' },
       workers: { type: 'string' },
       resume: { type: 'boolean' },
       out: { type: 'string' },
@@ -67,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
   if (events.length === 0) throw new UsageError(`no events to calibrate on\n\n${usage}`);
   const loaded = events.map((e) => loadScenario(e));
   const workers = intOption(values.workers, 'workers', defaultWorkers());
+  const budget = intOption(values.budget, 'budget', DEFAULTS.budget);
+  if (budget < MIN_BUDGET) throw new UsageError(`--budget: expected at least ${MIN_BUDGET} candidates (every design wave needs enough runs to fit an emulator to), got ${budget}`);
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
   const pool = createPool(workers);
   const ac = new AbortController();
@@ -82,11 +92,12 @@ export async function main(argv: string[]): Promise<number> {
     try {
       r = await calibrate({
         events: loaded,
-        budget: intOption(values.budget, 'budget', DEFAULTS.budget),
-        seeds: intOption(values.seeds, 'seeds', DEFAULTS.seeds),
+        budget,
+        waves: intOption(values.waves, 'waves', DEFAULTS.waves),
         seed: intOption(values.seed, 'seed', DEFAULTS.seed, 0),
         agents: agentsOption(values.agents),
-        particles: intOption(values.particles, 'particles', DEFAULTS.particles, 2),
+        particles: intOption(values.particles, 'particles', DEFAULTS.particles, 100),
+        draws: intOption(values.draws, 'draws', DEFAULTS.draws, 10),
         resume: Boolean(values.resume),
         pool,
         signal: ac.signal,
@@ -98,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     }
     bar.done();
-    console.error(`calibrated on ${r.events.join(', ')}: loss ${r.loss.toPrecision(4)} after ${r.candidates} candidates, ${r.simulated} runs (${r.fromCheckpoint} from the checkpoint), ${(r.wallMs / 1000).toFixed(0)} s`);
+    console.error(`calibrated on ${r.events.join(', ')}: ${r.candidates} candidates, ${r.simulated} runs (${r.fromCheckpoint} from the checkpoint), ${(r.wallMs / 1000).toFixed(0)} s`);
     const fitReplicates = intOption(values['fit-replicates'], 'fit-replicates', 0, 0);
     const tables = fitReplicates > 0 ? await fitTables(r, loaded, pool, fitReplicates, values['fit-agents'] === undefined ? undefined : intOption(values['fit-agents'], 'fit-agents', 0, 100)) : ownFitTables(r, loaded);
     const extra: Record<string, string> = {};
@@ -138,28 +149,23 @@ export function defaultEvents(): string[] {
   return builtinNames().filter((n) => !loadScenario(n).scenario.projection);
 }
 
-/** Fit tables from the calibration's own runs of posterior draws (no new runs). */
+/** Fit tables from the calibration's own validation runs of posterior draws (no new runs). */
 export function ownFitTables(r: CalibrationResult, loaded: ReturnType<typeof loadScenario>[]): FitTable[] {
   return loaded.map((l) => {
     const name = l.scenario.name;
     const p = r.predictive[name];
-    return fitTable(
-      l,
-      p.point,
-      {
-        params: r.params,
-        fitted: r.point.events[name] ?? {},
-        paramSource: 'calibration point estimate; band with posterior draws (calibration runs)',
-        posterior: p.draws.length > 0,
-        seed: r.settings.seeds[0],
-        agents: r.settings.agents[name],
-      },
-      p.draws,
-    );
+    return fitTable(l, p.draws.length ? p.draws : p.point, {
+      params: r.params,
+      fitted: r.point.events[name] ?? {},
+      paramSource: 'calibration: validation runs of posterior draws at calibration scale',
+      posterior: p.draws.length > 0,
+      seed: r.settings.seed,
+      agents: r.settings.agents[name],
+    });
   });
 }
 
-/** Fit tables of the point estimate with posterior draws, one per event. */
+/** Fit tables with posterior draws (replicate k runs draw k), one per event. */
 export async function fitTables(r: CalibrationResult, loaded: ReturnType<typeof loadScenario>[], pool: Pool, replicates: number, agents?: number): Promise<FitTable[]> {
   const draws = resampleDraws(r.posterior, replicates);
   const tables: FitTable[] = [];
@@ -170,8 +176,8 @@ export async function fitTables(r: CalibrationResult, loaded: ReturnType<typeof 
         replicates,
         agents: agents ?? l.scenario.agents,
         useCalibrated: false,
-        params: draws.length ? undefined : r.point.params,
-        fitted: draws.length ? undefined : r.point.events[l.scenario.name],
+        params: r.point.params,
+        fitted: r.point.events[l.scenario.name],
         draws,
         pool,
         onProgress: (d) => bar.update(d),
@@ -193,37 +199,65 @@ function manifestOf(r: CalibrationResult, tables: FitTable[], wallMs: number, wo
     candidates: r.candidates,
     runs: r.simulated,
     fromCheckpoint: r.fromCheckpoint,
+    centralEstimateQuantile: Number(r.pointQuantile.toFixed(4)),
+    waves: r.waves,
+    emulatorChecks: r.emulatorChecks,
     fitTables: tables.map((t) => ({ event: t.event, replicates: t.replicates, agents: t.agents, summary: t.summary, summaryHigh: t.summaryHigh })),
   };
 }
 
-/** The printed result: parameters, per-event values and losses, fit summaries. */
+/** Posterior mean and sd (natural units) of each dimension. */
+export function posteriorSummary(r: Pick<CalibrationResult, 'dims' | 'posteriorUnit'>): { key: string; mean: number; sd: number; lo: number; hi: number; contraction: number }[] {
+  return r.dims.map((d, i) => {
+    const xs = r.posteriorUnit.map((u) => fromUnit(d, u[i])).sort((a, b) => a - b);
+    const us = r.posteriorUnit.map((u) => u[i]);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+    const um = us.reduce((a, b) => a + b, 0) / us.length;
+    const usd = Math.sqrt(us.reduce((a, b) => a + (b - um) ** 2, 0) / us.length);
+    return { key: d.key, mean, sd, lo: xs[Math.floor(0.05 * (xs.length - 1))], hi: xs[Math.ceil(0.95 * (xs.length - 1))], contraction: usd / priorSd(d) };
+  });
+}
+
+/** The printed result: parameters, per-event values, waves, emulator checks, fit summaries. */
 export function report(r: CalibrationResult, tables: FitTable[]): string {
-  const ps = r.dims.filter((d) => !d.event).map((d) => [d.key, String(Number(r.point.params[d.name].toPrecision(4))), `${d.min} .. ${d.max} (${d.scale})`]);
-  const ev = r.dims.filter((d) => d.event).map((d) => [d.event!, d.name, String(Number(r.point.events[d.event!][d.name].toPrecision(4))), `${d.min} .. ${d.max}`]);
-  const lines = [`Behavioural parameters (shared by all events):`, table(['parameter', 'value', 'range'], ps, ['l', 'r', 'l'])];
-  if (ev.length) lines.push('', 'Per-event fitted quantities (reported separately):', table(['event', 'name', 'value', 'range'], ev, ['l', 'l', 'r', 'l']));
-  lines.push('', `Loss ${r.loss.toPrecision(4)}: ${Object.entries(r.eventLoss).map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(', ')}`);
+  const sum = new Map(posteriorSummary(r).map((x) => [x.key, x]));
+  const g = (v: number) => String(Number(v.toPrecision(4)));
+  const row = (d: Dim, v: number) => {
+    const x = sum.get(d.key)!;
+    return [g(v), `${g(x.lo)} .. ${g(x.hi)}`, x.contraction.toFixed(2)];
+  };
+  const ps = r.dims.filter((d) => !d.event).map((d) => [d.key, ...row(d, r.point.params[d.name]), `${d.min} .. ${d.max} (${d.scale})`]);
+  const ev = r.dims.filter((d) => d.event).map((d) => [d.event!, d.name, ...row(d, r.point.events[d.event!][d.name]), d.prior.kind === 'normal' ? 'normal' : 'uniform']);
+  const lines = [
+    `Behavioural parameters (shared by all events): central estimate, 90% posterior interval, posterior sd / prior sd:`,
+    table(['parameter', 'estimate', '90% interval', 'sd ratio', 'prior'], ps, ['l', 'r', 'r', 'r', 'l']),
+  ];
+  if (ev.length) lines.push('', 'Per-event unknowns (reported separately):', table(['event', 'name', 'estimate', '90% interval', 'sd ratio', 'prior'], ev, ['l', 'l', 'r', 'r', 'r', 'l']));
+  lines.push('', table(['wave', 'runs', 'best fit', 'median fit', 'SMC steps', 'ESS'], r.waves.map((w) => [String(w.wave), String(w.runs), w.best.toFixed(3), w.median.toFixed(3), String(w.smcStages), String(Math.round(w.ess))]), ['r', 'r', 'r', 'r', 'r', 'r']));
+  lines.push('(fit = mean log-likelihood per figure of the simulated runs)');
+  lines.push('', `Emulator against the validation runs (log10 rmse; leave-one-out): ${r.emulatorChecks.map((c) => `${c.event} ${c.rmse.toFixed(3)} (${c.loo.toFixed(3)})`).join(', ')}`);
+  lines.push(`Central estimate: nearer the posterior mean than ${(100 * (1 - r.pointQuantile)).toFixed(0)}% of the draws.`);
   for (const t of tables) lines.push('', `${t.event}:`, `  ${summaryLine(t.summary, 'all figures')}`, `  ${summaryLine(t.summaryHigh, 'high confidence')}`);
   return lines.join('\n');
 }
 
-/** A progress bar (TTY) plus one log line per generation on stderr. */
+/** A progress bar (TTY) plus one log line per wave on stderr. */
 function calibrationProgress(label: string) {
   const bar = progressBar(label);
   const start = performance.now();
-  const best = (p: CalibrateProgress) => (Number.isFinite(p.bestLoss) ? p.bestLoss.toPrecision(3) : '-');
   return {
     update(p: CalibrateProgress) {
-      if (p.generationDone) {
-        const elapsed = (performance.now() - start) / 1000;
+      const elapsed = (performance.now() - start) / 1000;
+      if (p.waveDone || p.message) {
         const eta = p.simulated > 0 ? (elapsed / p.simulated) * p.runsLeft : 0;
         bar.done();
-        process.stderr.write(`${p.phase} generation ${p.generation}: best loss ${best(p)}, ${p.candidates}/${p.budget} candidates, ${p.simulated} runs, ${elapsed.toFixed(0)} s, ~${eta.toFixed(0)} s left\n`);
+        const what = p.waveDone ? `wave ${p.wave}/${p.waves} done: best fit ${p.best.toFixed(3)}` : `wave ${p.wave}/${p.waves}: ${p.message}`;
+        process.stderr.write(`${what}, ${p.candidates}/${p.budget} candidates, ${p.simulated} runs, ${elapsed.toFixed(0)} s${p.runsLeft > 0 ? `, ~${eta.toFixed(0)} s left` : ''}\n`);
         return;
       }
-      const inBatch = p.batchSize ? p.batchDone / p.batchSize : 1;
-      bar.update((p.candidates + inBatch * p.batchCandidates) / p.budget, `${p.phase} gen ${p.generation}, best loss ${best(p)}`);
+      const inBatch = p.batchSize ? p.batchDone / p.batchSize : 0;
+      bar.update(Math.min(1, (p.candidates + inBatch * 40) / p.budget), `${p.phase} wave ${p.wave}/${p.waves}`);
     },
     done: () => bar.done(),
   };

@@ -11,23 +11,28 @@ import { fitCsv } from '../calibrate/fittable.ts';
 import { defaultWorkers } from '../calibrate/pool.ts';
 import { agentsOption, defaultEvents, OUT_DIR } from './calibrate.ts';
 import type { FitSummary } from '../calibrate/loss.ts';
+import type { MethodScore } from '../calibrate/crossval.ts';
 
 export const FOLD_BUDGET = Math.round(DEFAULTS.budget / 2);
 
 export const usage = `Usage: exodus crossval [event | scenario.yaml ...] [options]
 
 For each event in turn (default: every built-in event that is not a projection), calibrate on all
-the others, predict the one left out, and print the same fit summary as exodus compare (median and
-max |log10 ratio|, band coverage) for the predictions. Beside it, a Bass diffusion baseline per app
-predicts the same figures from its fits on the other events (same role: the app hit by the shock,
-or an alternative). A model is believed when it predicts the event it was not fitted to.
+the others and predict the one left out: its own unknowns cannot be fitted, so they are drawn from
+their priors. The prediction is scored with the fit summary of exodus compare (median and max
+|log10 ratio|, coverage of the 90% band of the reported figure) and two proper scores on the log10
+scale (CRPS, 90% interval score; lower is better). Beside it two baselines predict the same
+figures: a Bass diffusion curve per app from its fits on the other events (same role: the app hit
+by the shock, or an alternative), and "nothing happens" (the same market without its shocks). A
+model is believed when it predicts the event it was not fitted to.
 
 Options:
   --budget N        candidates per fold's calibration (default ${FOLD_BUDGET})
-  --seeds N         seeds per candidate (default ${DEFAULTS.seeds})
-  --seed N          first seed (default ${DEFAULTS.seed})
-  --agents N[,EVENT=N...]  agents per run (default: as exodus calibrate)
-  --replicates N    replicates of each prediction (default 10)
+  --seed N          base seed (default ${DEFAULTS.seed})
+  --agents N[,EVENT=N...]  agents per calibration run (default: as exodus calibrate)
+  --replicates N    replicates of each prediction (default 20), each with its own posterior draw
+                    and its own prior draw of the left-out event's unknowns
+  --predict-agents N  agents of the predictions (default: each scenario's)
   --workers N       worker threads (default: the number of cores)
   --resume          reuse finished runs from the folds' checkpoints (.exodus/)
   --out DIR         where to write crossval.csv and crossval-fit-<event>.csv (default data/calibrated)
@@ -38,8 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     argv,
     {
       budget: { type: 'string' },
-      seeds: { type: 'string' },
       seed: { type: 'string' },
+      'predict-agents': { type: 'string' },
       agents: { type: 'string' },
       replicates: { type: 'string' },
       workers: { type: 'string' },
@@ -61,10 +66,10 @@ export async function main(argv: string[]): Promise<number> {
     r = await crossval({
       events: loaded,
       budget: intOption(values.budget, 'budget', FOLD_BUDGET),
-      seeds: intOption(values.seeds, 'seeds', DEFAULTS.seeds),
       seed: intOption(values.seed, 'seed', DEFAULTS.seed, 0),
       agents: agentsOption(values.agents),
-      replicates: intOption(values.replicates, 'replicates', 10),
+      replicates: intOption(values.replicates, 'replicates', 20),
+      predictAgents: values['predict-agents'] === undefined ? undefined : intOption(values['predict-agents'], 'predict-agents', 0, 100),
       workers: intOption(values.workers, 'workers', defaultWorkers()),
       resume: Boolean(values.resume),
       onFold: (e, k, n) => {
@@ -74,10 +79,10 @@ export async function main(argv: string[]): Promise<number> {
         bar = progressBar(`without ${e}`);
       },
       onProgress: (p) => {
-        if (p.generationDone) {
+        if (p.waveDone) {
           bar.done();
-          process.stderr.write(`  ${p.phase} generation ${p.generation}: best loss ${p.bestLoss.toPrecision(3)}, ${p.candidates}/${p.budget} candidates, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
-        } else bar.update((p.candidates + (p.batchSize ? p.batchDone / p.batchSize : 1) * p.batchCandidates) / p.budget);
+          process.stderr.write(`  wave ${p.wave}/${p.waves}: best fit ${p.best.toFixed(3)}, ${p.candidates}/${p.budget} candidates, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+        } else bar.update(Math.min(1, p.candidates / p.budget));
       },
       onPredict: (d) => bar.update(d, `predicting ${fold}`),
     });
@@ -96,21 +101,21 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const cell = (s: FitSummary) => (s.figures ? `${s.median_abs_log10.toFixed(2)} / ${s.max_abs_log10.toFixed(2)} / ${Math.round(100 * s.coverage)}%` : '-');
+const sc = (m: MethodScore) => (Number.isFinite(m.crps) ? `${m.crps.toFixed(3)} / ${m.interval.toFixed(2)}` : '-');
 
 export function crossvalText(r: CrossvalResult): string {
   const rows = r.folds.map((f) => {
-    const e = f.exodus.summary;
-    const b = f.bassSummary;
-    const better = !b.figures ? 'n/a' : e.median_abs_log10 < b.median_abs_log10 ? 'exodus' : e.median_abs_log10 > b.median_abs_log10 ? 'bass' : 'tie';
-    return [f.event, String(e.figures), cell(e), cell(f.exodus.summaryHigh), cell(b), cell(f.bassInSample), better];
+    const { exodus, bass, nothing } = f.scores;
+    const ranked = (['exodus', 'bass', 'nothing'] as const).filter((k) => Number.isFinite(f.scores[k].crps)).sort((a, b) => f.scores[a].crps - f.scores[b].crps);
+    return [f.event, String(exodus.summary.figures), cell(exodus.summary), sc(exodus), cell(bass.summary), sc(bass), cell(nothing.summary), sc(nothing), ranked[0] ?? 'n/a'];
   });
   return [
-    'Leave-one-event-out: each event predicted by a calibration on the others.',
-    'Cells: median |log10 ratio| / max / band coverage.',
+    'Leave-one-event-out: each event predicted by a calibration on the others (its own unknowns from their priors).',
+    'Fit: median |log10 ratio| / max / coverage of the 90% band of the reported figure. Scores: mean CRPS / mean 90% interval score (log10; lower is better).',
     '',
-    table(['left-out event', 'figures', 'exodus prediction', 'exodus (high conf.)', 'Bass prediction', 'Bass fitted in-sample', 'better'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']),
+    table(['left-out event', 'figures', 'exodus fit', 'exodus scores', 'Bass fit', 'Bass scores', 'nothing-happens fit', 'nothing scores', 'best (CRPS)'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
     '',
-    'Bass prediction: p, q and s pooled (median) over the other events\' apps of the same role; band from each of their fits.',
-    'Bass fitted in-sample: each app\'s own curve fitted to the figures it is scored on (a reference, not a prediction).',
+    "Bass: p, q and s pooled (median) over the other events' apps of the same role; its predictive sample is the predictions of each of those fits.",
+    'Nothing happens: the same scenario without its shocks, at the fold\'s central estimate.',
   ].join('\n');
 }

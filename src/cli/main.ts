@@ -19,7 +19,9 @@ const COMMANDS: Record<string, Command> = {
   compare: { summary: 'compare the model with every reported figure of an event, over replicates', load: () => import('./compare.ts') },
   calibrate: { summary: 'fit one set of behavioural parameters to the reported figures of all events', load: () => import('./calibrate.ts') },
   report: { summary: 'run every event with the calibrated parameters; write charts (Vega-Lite, SVG, PNG) and an offline HTML report', load: () => import('./report.ts') },
-  crossval: { summary: 'leave-one-event-out prediction against a Bass diffusion baseline', load: () => import('./crossval.ts') },
+  crossval: { summary: 'leave-one-event-out prediction against a Bass baseline and "nothing happens", with proper scores', load: () => import('./crossval.ts') },
+  diagnose: { summary: 'check a calibration: simulation-based calibration, identifiability, prior predictive', load: () => import('./diagnose.ts') },
+  sensitivity: { summary: 'global sensitivity of every figure to every parameter (Morris, or Sobol on the emulators)', load: () => import('./sensitivity.ts') },
 };
 
 /** Other modules add commands here (compare, calibrate, crossval, report). */

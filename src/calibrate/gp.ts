@@ -1,0 +1,319 @@
+// A Gaussian-process emulator of the simulator: for one event, the map from parameters (unit cube)
+// to the log10 model value of each of its figures. Each output has a linear mean and a Gaussian
+// process on the residual with a squared-exponential kernel; the outputs of an event share their
+// length scales (one per input: inputs the event does not depend on get long ones), each has its
+// own signal and noise variance (the noise is the seed-to-seed spread of a single run).
+// Hyperparameters maximise the summed log marginal likelihood (Adam on their logs) on a subsample;
+// the final fit uses every run. The emulator's error, for the likelihood, is the leave-one-out error
+// of each output (which includes the seed noise), measured where the later waves put their runs.
+import { makeRng } from '../model/rng.ts';
+
+export interface EmulatorOutput {
+  /** Linear mean: beta[0] + sum beta[1 + d] x_d. */
+  beta: Float64Array;
+  /** Scale of the residuals the GP models (standardised to 1). */
+  scale: number;
+  signal: number;
+  noise: number;
+  /** K^{-1} r (standardised residuals). */
+  alpha: Float64Array;
+  /** Leave-one-out mean squared error (log10 units squared): emulator error plus seed noise. */
+  looVar: number;
+}
+
+export interface Emulator {
+  n: number;
+  d: number;
+  X: Float64Array;
+  /** Inverse squared length scales. */
+  invLen2: Float64Array;
+  outputs: EmulatorOutput[];
+}
+
+export interface FitOptions {
+  seed: number;
+  /** Runs used to fit the hyperparameters (default 220). */
+  subsample?: number;
+  iterations?: number;
+  /** Weight of each run in the leave-one-out error (default: equal). */
+  looWeight?: Float64Array;
+}
+
+/** Fit an emulator to n runs: X (n x d, in [0, 1]) and Y (n x m, log10 values). */
+export function fitEmulator(X: Float64Array, Y: Float64Array, n: number, d: number, m: number, o: FitOptions): Emulator {
+  const betas: Float64Array[] = [];
+  const R = new Float64Array(n * m);
+  const scales = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const y = Float64Array.from({ length: n }, (_, i) => Y[i * m + j]);
+    const beta = linearFit(X, y, n, d);
+    betas.push(beta);
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const r = y[i] - linear(beta, X, i, d);
+      R[i * m + j] = r;
+      ss += r * r;
+    }
+    scales[j] = Math.max(1e-6, Math.sqrt(ss / n));
+    for (let i = 0; i < n; i++) R[i * m + j] /= scales[j];
+  }
+
+  // Hyperparameters on a subsample.
+  const rng = makeRng(o.seed, 'emulator');
+  const ns = Math.min(n, o.subsample ?? 220);
+  const idx = sampleIndices(n, ns, rng);
+  const Xs = new Float64Array(ns * d);
+  const Rs = new Float64Array(ns * m);
+  idx.forEach((i, k) => {
+    for (let c = 0; c < d; c++) Xs[k * d + c] = X[i * d + c];
+    for (let j = 0; j < m; j++) Rs[k * m + j] = R[i * m + j];
+  });
+  const hp = optimiseHyper(Xs, Rs, ns, d, m, o.iterations ?? 60);
+
+  // Final fit on every run.
+  const C = correlation(X, n, d, hp.invLen2);
+  const outputs: EmulatorOutput[] = [];
+  const looW = o.looWeight ?? new Float64Array(n).fill(1);
+  for (let j = 0; j < m; j++) {
+    const K = Float64Array.from(C);
+    for (let a = 0; a < n * n; a++) K[a] *= hp.signal[j];
+    for (let i = 0; i < n; i++) K[i * n + i] += hp.noise[j] + 1e-8;
+    if (!cholesky(K, n)) throw new Error('emulator: covariance not positive definite');
+    const r = Float64Array.from({ length: n }, (_, i) => R[i * m + j]);
+    const alpha = cholSolve(K, n, r);
+    // Leave-one-out residual of run i: alpha_i / (K^-1)_ii (Rasmussen & Williams 5.12).
+    const dInv = inverseDiagonal(K, n);
+    let sw = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const e = alpha[i] / dInv[i];
+      s2 += looW[i] * e * e;
+      sw += looW[i];
+    }
+    outputs.push({ beta: betas[j], scale: scales[j], signal: hp.signal[j], noise: hp.noise[j], alpha, looVar: (s2 / Math.max(sw, 1e-12)) * scales[j] * scales[j] });
+  }
+  return { n, d, X: Float64Array.from(X.subarray(0, n * d)), invLen2: hp.invLen2, outputs };
+}
+
+/**
+ * Predicted means at point x (length d) for every output, into `out`; `k` is scratch of length n.
+ * Cost: n * (d + outputs).
+ */
+export function predictMeans(em: Emulator, x: ArrayLike<number>, out: Float64Array, k: Float64Array): void {
+  const { n, d, X, invLen2 } = em;
+  for (let i = 0; i < n; i++) {
+    let q = 0;
+    const b = i * d;
+    for (let c = 0; c < d; c++) {
+      const z = x[c] - X[b + c];
+      q += z * z * invLen2[c];
+    }
+    k[i] = Math.exp(-0.5 * q);
+  }
+  for (let j = 0; j < em.outputs.length; j++) {
+    const o = em.outputs[j];
+    let s = 0;
+    for (let i = 0; i < n; i++) s += k[i] * o.alpha[i];
+    let lin = o.beta[0];
+    for (let c = 0; c < d; c++) lin += o.beta[1 + c] * x[c];
+    out[j] = lin + o.scale * o.signal * s;
+  }
+}
+
+function linear(beta: Float64Array, X: Float64Array, i: number, d: number): number {
+  let v = beta[0];
+  for (let c = 0; c < d; c++) v += beta[1 + c] * X[i * d + c];
+  return v;
+}
+
+/** Least squares with a small ridge (the design can be nearly collinear in a few runs). */
+function linearFit(X: Float64Array, y: Float64Array, n: number, d: number): Float64Array {
+  const p = d + 1;
+  const A = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  const row = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    row[0] = 1;
+    for (let c = 0; c < d; c++) row[1 + c] = X[i * d + c];
+    for (let a = 0; a < p; a++) {
+      b[a] += row[a] * y[i];
+      for (let c = 0; c < p; c++) A[a * p + c] += row[a] * row[c];
+    }
+  }
+  for (let a = 1; a < p; a++) A[a * p + a] += 1e-6 * n;
+  A[0] += 1e-9;
+  if (!cholesky(A, p)) return new Float64Array(p);
+  return cholSolve(A, p, b);
+}
+
+/** Correlation matrix exp(-1/2 sum (dx/l)^2) of n points. */
+function correlation(X: Float64Array, n: number, d: number, invLen2: Float64Array): Float64Array {
+  const C = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    C[i * n + i] = 1;
+    for (let j = 0; j < i; j++) {
+      let q = 0;
+      for (let c = 0; c < d; c++) {
+        const z = X[i * d + c] - X[j * d + c];
+        q += z * z * invLen2[c];
+      }
+      const v = Math.exp(-0.5 * q);
+      C[i * n + j] = v;
+      C[j * n + i] = v;
+    }
+  }
+  return C;
+}
+
+/**
+ * Adam ascent on the summed log marginal likelihood over log length scales (shared) and log
+ * signal and noise variances (per output), with weak priors that keep them in sensible ranges.
+ */
+function optimiseHyper(X: Float64Array, R: Float64Array, n: number, d: number, m: number, iterations: number) {
+  const P = d + 2 * m;
+  const theta = new Float64Array(P);
+  for (let c = 0; c < d; c++) theta[c] = Math.log(0.4); // log length scale
+  for (let j = 0; j < m; j++) {
+    theta[d + 2 * j] = Math.log(0.8); // log signal variance
+    theta[d + 2 * j + 1] = Math.log(0.2); // log noise variance
+  }
+  const mom = new Float64Array(P);
+  const vel = new Float64Array(P);
+  const grad = new Float64Array(P);
+  const lr = 0.08;
+  const D2 = new Float64Array(n * n * d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) for (let c = 0; c < d; c++) D2[(i * n + k) * d + c] = (X[i * d + c] - X[k * d + c]) ** 2;
+  const G = new Float64Array(n * n);
+  for (let it = 1; it <= iterations; it++) {
+    grad.fill(0);
+    const invLen2 = Float64Array.from({ length: d }, (_, c) => Math.exp(-2 * theta[c]));
+    const C = correlation(X, n, d, invLen2);
+    G.fill(0);
+    for (let j = 0; j < m; j++) {
+      const sf = Math.exp(theta[d + 2 * j]);
+      const sn = Math.exp(theta[d + 2 * j + 1]);
+      const K = new Float64Array(n * n);
+      for (let a = 0; a < n * n; a++) K[a] = sf * C[a];
+      for (let i = 0; i < n; i++) K[i * n + i] += sn + 1e-8;
+      if (!cholesky(K, n)) continue;
+      const r = Float64Array.from({ length: n }, (_, i) => R[i * m + j]);
+      const alpha = cholSolve(K, n, r);
+      const Kinv = cholInverse(K, n);
+      let trWC = 0;
+      let trW = 0;
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < n; k++) {
+          const w = alpha[i] * alpha[k] - Kinv[i * n + k];
+          trWC += w * C[i * n + k];
+          G[i * n + k] += sf * w * C[i * n + k];
+          if (i === k) trW += w;
+        }
+      }
+      grad[d + 2 * j] = 0.5 * sf * trWC - (theta[d + 2 * j] - Math.log(0.8)) / 4;
+      grad[d + 2 * j + 1] = 0.5 * sn * trW - (theta[d + 2 * j + 1] - Math.log(0.05)) / 9;
+    }
+    for (let c = 0; c < d; c++) {
+      let s = 0;
+      for (let a = 0; a < n * n; a++) s += G[a] * D2[a * d + c];
+      grad[c] = 0.5 * s * invLen2[c] - (theta[c] - Math.log(0.5)) / 4;
+    }
+    for (let q = 0; q < P; q++) {
+      mom[q] = 0.9 * mom[q] + 0.1 * grad[q];
+      vel[q] = 0.999 * vel[q] + 0.001 * grad[q] * grad[q];
+      const mh = mom[q] / (1 - 0.9 ** it);
+      const vh = vel[q] / (1 - 0.999 ** it);
+      theta[q] += (lr * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+    for (let c = 0; c < d; c++) theta[c] = Math.min(Math.log(20), Math.max(Math.log(0.03), theta[c]));
+    for (let j = 0; j < m; j++) {
+      theta[d + 2 * j] = Math.min(Math.log(20), Math.max(Math.log(1e-3), theta[d + 2 * j]));
+      theta[d + 2 * j + 1] = Math.min(Math.log(5), Math.max(Math.log(1e-5), theta[d + 2 * j + 1]));
+    }
+  }
+  return {
+    invLen2: Float64Array.from({ length: d }, (_, c) => Math.exp(-2 * theta[c])),
+    signal: Float64Array.from({ length: m }, (_, j) => Math.exp(theta[d + 2 * j])),
+    noise: Float64Array.from({ length: m }, (_, j) => Math.exp(theta[d + 2 * j + 1])),
+  };
+}
+
+function sampleIndices(n: number, k: number, rng: () => number): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(rng() * (n - i));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, k).sort((a, b) => a - b);
+}
+
+/** In-place Cholesky factorisation (lower triangle of A, row-major); false if not positive definite. */
+export function cholesky(A: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let s = A[rj + j];
+    for (let k = 0; k < j; k++) s -= A[rj + k] * A[rj + k];
+    if (!(s > 0)) return false;
+    const dj = Math.sqrt(s);
+    A[rj + j] = dj;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = A[ri + j];
+      for (let k = 0; k < j; k++) t -= A[ri + k] * A[rj + k];
+      A[ri + j] = t / dj;
+    }
+  }
+  return true;
+}
+
+/** Solve (L L^T) x = b with the factor from cholesky(). */
+export function cholSolve(L: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  const x = Float64Array.from(b as ArrayLike<number>);
+  for (let i = 0; i < n; i++) {
+    let s = x[i];
+    for (let k = 0; k < i; k++) s -= L[i * n + k] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+  return x;
+}
+
+/** L^{-1} (lower triangular, row-major) of a Cholesky factor. */
+function lowerInverse(L: Float64Array, n: number): Float64Array {
+  const M = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    M[j * n + j] = 1 / L[j * n + j];
+    for (let i = j + 1; i < n; i++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s += L[i * n + k] * M[k * n + j];
+      M[i * n + j] = -s / L[i * n + i];
+    }
+  }
+  return M;
+}
+
+/** (L L^T)^{-1} from a Cholesky factor. */
+function cholInverse(L: Float64Array, n: number): Float64Array {
+  const M = lowerInverse(L, n);
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = i; k < n; k++) s += M[k * n + i] * M[k * n + j];
+      out[i * n + j] = s;
+      out[j * n + i] = s;
+    }
+  }
+  return out;
+}
+
+/** Diagonal of (L L^T)^{-1}: squared column norms of L^{-1}. */
+function inverseDiagonal(L: Float64Array, n: number): Float64Array {
+  const M = lowerInverse(L, n);
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) for (let i = 0; i <= k; i++) out[i] += M[k * n + i] * M[k * n + i];
+  return out;
+}
