@@ -38,12 +38,14 @@ export function stepPlan(input: Pick<ModelInput, 'days' | 'step' | 'schedule' | 
   while (t < T - 1e-9) {
     while (next < changes.length && changes[next].at <= t + 1e-9) dt = changes[next++].dt;
     while (cut < cuts.length && cuts[cut] <= t + 1e-9) cut++;
-    let len = Math.min(dt, T - t);
-    if (next < changes.length && t + len > changes[next].at + 1e-9) len = changes[next].at - t;
-    if (cut < cuts.length && t + len > cuts[cut] + 1e-9) len = cuts[cut] - t;
+    // The step ends at the next of: a full step, the end, a change of step length, a shock's
+    // boundary; landing exactly on the boundary (no drift of sums of floating-point steps).
+    let to = Math.min(t + dt, T);
+    if (next < changes.length && changes[next].at < to - 1e-9) to = changes[next].at;
+    if (cut < cuts.length && cuts[cut] < to - 1e-9) to = cuts[cut];
     ts.push(t);
-    dts.push(len);
-    t += len;
+    dts.push(to - t);
+    t = to;
   }
   return { t: Float64Array.from(ts), dt: Float64Array.from(dts) };
 }
@@ -150,8 +152,9 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
         if (pa === NO_APP) continue;
         const acc = access(w, f, i, r, pa);
         if (acc !== DOWN && acc !== CUT) continue;
+        // Only those who use the app today notice (their daily chance of use), once they open it.
         const use = Math.min(1, p.usePrimary * w.activity[i]);
-        const noticed = 1 - Math.exp(-p.sessionsPerDay * use * Math.max(0, mid - f.downSince[r * K + pa]));
+        const noticed = use * (1 - Math.exp(-p.sessionsPerDay * Math.max(0, mid - f.downSince[r * K + pa])));
         if (rng() < noticed) reachOut(w, f, p, i, rng, ledger);
       }
     }

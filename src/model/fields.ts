@@ -164,7 +164,7 @@ export function finishFields(f: Fields): void {
  * (at most a day: news are news for a day), then decaying with params.mediaDecay.
  */
 export function mediaLevel(loudness: number, start: number, end: number, t: number, p: Params): number {
-  if (t < start || loudness <= 0) return 0;
+  if (t < start - 1e-9 || loudness <= 0) return 0;
   const plateauEnd = start + Math.min(end - start, 1);
   if (t <= plateauEnd) return loudness;
   return loudness * Math.exp(-p.mediaDecay * (t - plateauEnd));

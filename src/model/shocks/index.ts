@@ -35,9 +35,10 @@ export const SHOCK_MODULES: Record<ShockType, ShockModule> = {
 export function applyShocks(shocks: readonly CompiledShock[], t: number, f: Fields, p: Params): void {
   const K = f.K;
   for (const s of shocks) {
-    if (t < s.start) continue;
+    // Steps are cut at shock boundaries; the tolerance absorbs rounding of day fractions.
+    if (t < s.start - 1e-9) continue;
     const m = SHOCK_MODULES[s.type];
-    if (t < s.end || m.lingers) m.apply(s, t, f, p);
+    if (t < s.end - 1e-9 || m.lingers) m.apply(s, t, f, p);
     for (let r = 0; r < f.R; r++) {
       const level = mediaLevel(s.loudness[r], s.start, s.end, t, p);
       if (level < 1e-4) continue;

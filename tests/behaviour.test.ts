@@ -1,0 +1,244 @@
+// What the model must do, as mechanisms on a small market (defaults), and plausibility checks that
+// hold for parameters drawn from the prior, not only at the optimum (the prior predictive checks).
+import { describe, expect, it } from 'vitest';
+import { loadScenarioText, type LoadedScenario } from '../src/scenarios/load.ts';
+import { simulateScenario, observation } from '../src/scenarios/compile.ts';
+import { resolveParams, PARAM_SPECS, type Params } from '../src/model/params.ts';
+import { flowIn, stockAt, regionIndices, platformIndex, type RunResult } from '../src/model/results.ts';
+import { observe } from '../src/model/observe.ts';
+import { makeRng } from '../src/model/rng.ts';
+import { buildSpace, candidateOf, priorDraw } from '../src/calibrate/space.ts';
+
+/** A one-region market: Big (dominant), Alt (where some contacts are), Named (small), Slow (2G). */
+function market(o: { shocks?: string; days?: number; hourlyFrom?: string; extra?: string; platforms?: string; region?: string } = {}): LoadedScenario {
+  const days = o.days ?? 60;
+  const end = new Date(Date.UTC(2020, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
+  return loadScenarioText(
+    `
+name: test-market
+title: test market
+time:
+  start: 2020-01-01
+  end: ${end}
+  step: 1d
+  schedule: ${o.hourlyFrom ? `[{ from: ${o.hourlyFrom}, step: 1h }, { from: 2020-01-25, step: 1d }]` : '[]'}
+agents: 6000
+regions:
+  - id: X
+    population: 10000000
+    circumvention: { mean: 0.2, sd: 1.5 }
+    ${o.region ?? ''}
+    apps: { Big: 0.85, Alt: 0.2, Named: 0.02, Slow: 0.01 }
+platforms:
+${o.platforms ?? `  - { id: Big, features: [voice, e2ee], privacy: 0.5 }
+  - { id: Alt, features: [voice], privacy: 0.6 }
+  - { id: Named, features: [voice, e2ee], privacy: 0.9 }
+  - { id: Slow, features: [voice, slow-links], privacy: 0.4 }`}
+shocks: ${o.shocks ?? '[]'}
+${o.extra ?? ''}
+`,
+    'test-market.yaml',
+  );
+}
+
+const run = (l: LoadedScenario, params: Partial<Params> = {}, seed = 1, agents?: number) => simulateScenario(l.scenario, resolveParams(params), { seed, agents }, { hash: l.hash });
+const X = (r: RunResult) => regionIndices(r, 'all');
+const app = (r: RunResult, id: string) => platformIndex(r, id);
+const signups = (r: RunResult, id: string, from: number, to: number) => flowIn(r, 'signups', X(r), app(r, id), from, to);
+const mau = (r: RunResult, id: string, t: number) => stockAt(r, 'mau', X(r), app(r, id), t);
+const primary = (r: RunResult, id: string, t: number) => stockAt(r, 'primary', X(r), app(r, id), t);
+const switchesAmongApps = (r: RunResult) => {
+  const K = r.platforms.length;
+  let s = 0;
+  for (let i = 0; i < K * K; i++) s += r.switches[i];
+  return s;
+};
+
+// 2020-01-10 18:00 = day 9.75
+const OUTAGE = (o: { hours?: number; severity?: number; mentions?: string } = {}) =>
+  `[{ type: outage, platforms: [Big], start: "2020-01-10T18:00Z", duration: ${o.hours ?? 6}h, severity: ${o.severity ?? 1}, media: 1${o.mentions ? `, mentions: ${o.mentions}` : ''} }]`;
+
+describe('outages', () => {
+  const calm = run(market({ hourlyFrom: '2020-01-10' }));
+  const hit = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE() }));
+  it('an app that is down gains nobody while it is down', () => {
+    expect(signups(hit, 'Big', 9.75, 10)).toBe(0);
+  });
+  it('sends some people to the alternatives, more than on an ordinary day', () => {
+    const extra = signups(hit, 'Alt', 9.75, 10.75) + signups(hit, 'Named', 9.75, 10.75);
+    const usual = signups(calm, 'Alt', 9.75, 10.75) + signups(calm, 'Named', 9.75, 10.75);
+    expect(extra).toBeGreaterThan(usual);
+  });
+  it('most people wait: sign-ups in the day are a small share of the people hit', () => {
+    const hitPeople = primary(hit, 'Big', 9);
+    const moved = signups(hit, 'Alt', 9.75, 10.75) + signups(hit, 'Named', 9.75, 10.75) + signups(hit, 'Slow', 9.75, 10.75);
+    expect(moved / hitPeople).toBeLessThan(0.1);
+  });
+  it('most come back: main apps are where they were a month later', () => {
+    expect(primary(hit, 'Big', 40) / primary(calm, 'Big', 40)).toBeGreaterThan(0.97);
+  });
+  it('a longer outage moves more people than a shorter one (same parameters)', () => {
+    const long = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ hours: 14 }) }));
+    const short = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ hours: 2 }) }));
+    const moved = (r: RunResult) => signups(r, 'Alt', 9.75, 11) + signups(r, 'Named', 9.75, 11);
+    expect(moved(long)).toBeGreaterThan(moved(short));
+  });
+  it('news that names an app leans the trials towards it', () => {
+    const named = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ mentions: '[Named]' }) }));
+    expect(signups(named, 'Named', 9.75, 12)).toBeGreaterThan(signups(hit, 'Named', 9.75, 12));
+  });
+  it('a shock shorter than a step is not skipped (steps are cut at its start and end)', () => {
+    const daily = run(market({ shocks: OUTAGE({ hours: 4 }) }));
+    expect(daily.stepTimes.some((t) => Math.abs(t - 9.75) < 1e-9)).toBe(true);
+    expect(signups(daily, 'Alt', 9.75, 10.75) + signups(daily, 'Named', 9.75, 10.75)).toBeGreaterThan(signups(calm, 'Alt', 9.75, 10.75) + signups(calm, 'Named', 9.75, 10.75));
+  });
+});
+
+describe('news without harm, good news, anticipation', () => {
+  const calm = run(market());
+  it('an attention shock raises sign-ups of the apps it names, and nothing fails', () => {
+    const att = run(market({ shocks: '[{ type: attention, platforms: [Named], start: 2020-01-10, media: 2 }]' }));
+    expect(signups(att, 'Named', 9, 16)).toBeGreaterThan(2 * signups(calm, 'Named', 9, 16) + 1);
+    expect(primary(att, 'Big', 30) / primary(calm, 'Big', 30)).toBeGreaterThan(0.97);
+  });
+  it('a privacy scare moves people; good news (a negative magnitude) does not', () => {
+    const scare = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: 0.4, media: 2, mentions: [Named] }]' }));
+    const good = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: -0.2, media: 2 }]' }));
+    expect(signups(scare, 'Named', 9, 30)).toBeGreaterThan(signups(good, 'Named', 9, 30));
+  });
+  it('an announced block moves people before it takes effect', () => {
+    const ann = run(
+      market({
+        hourlyFrom: '2020-01-10',
+        shocks: `[{ type: announcement, platforms: [Big], start: "2020-01-10T12:00Z", until: "2020-01-11T00:00Z", threat: 0.8, media: 2 },
+                  { type: block, platforms: [Big], start: "2020-01-11T00:00Z", hardness: 0.5, media: 1 }]`,
+      }),
+    );
+    const inWindow = signups(ann, 'Alt', 9.5, 10) + signups(ann, 'Named', 9.5, 10);
+    const usual = signups(calm, 'Alt', 9.5, 10) + signups(calm, 'Named', 9.5, 10);
+    expect(inWindow).toBeGreaterThan(2 * usual + 1);
+  });
+});
+
+describe('blocks and circumvention', () => {
+  const blockAt = (extraShock = '', features = '[voice, e2ee]') =>
+    market({
+      days: 90,
+      platforms: `  - { id: Big, features: ${features}, privacy: 0.5 }
+  - { id: Alt, features: [voice], privacy: 0.6 }
+  - { id: Named, features: [voice, e2ee], privacy: 0.9 }
+  - { id: Slow, features: [voice, slow-links], privacy: 0.4 }`,
+      shocks: `[{ type: block, platforms: [Big], start: 2020-01-10, hardness: 0.4, media: 1 }${extraShock}]`,
+    });
+  const before = (r: RunResult) => mau(r, 'Big', 8);
+  it('a large app keeps most of its users through a block people learn to get round', () => {
+    const r = run(blockAt());
+    // More keep it than could get round it at the start (skill >= 0.4 is ~17% here): they learn.
+    expect(mau(r, 'Big', 60) / before(r)).toBeGreaterThan(0.5);
+  });
+  it('circumvention is learnt: it costs more to learn, fewer keep the app', () => {
+    const easy = run(blockAt(), { circCost: 1 });
+    const hard = run(blockAt(), { circCost: 12 });
+    expect(mau(easy, 'Big', 60)).toBeGreaterThan(mau(hard, 'Big', 60));
+  });
+  it('a VPN ban makes it harder; a built-in proxy easier', () => {
+    const plain = run(blockAt());
+    const ban = run(blockAt(', { type: circumvention, start: 2020-01-10, hardness: 0.4 }'));
+    const proxy = run(blockAt('', '[voice, e2ee, proxy]'));
+    expect(mau(ban, 'Big', 60)).toBeLessThan(mau(plain, 'Big', 60));
+    expect(mau(proxy, 'Big', 60)).toBeGreaterThan(mau(plain, 'Big', 60) * 0.98);
+  });
+  it('people whose app is blocked and cannot get round it go elsewhere', () => {
+    const r = run(blockAt(), { circCost: 12 });
+    expect(primary(r, 'Alt', 60)).toBeGreaterThan(primary(r, 'Alt', 8));
+  });
+});
+
+describe('connectivity, capacity, changing apps, bases', () => {
+  it('a mobile-internet shutdown sends people to apps that work on slow links or are exempt', () => {
+    const calm = run(market());
+    const cut = run(market({ shocks: '[{ type: connectivity, start: 2020-01-10, severity: 0.3, exempt: [Alt], media: 1 }]' }));
+    expect(signups(cut, 'Slow', 9, 40)).toBeGreaterThan(signups(calm, 'Slow', 9, 40));
+    expect(signups(cut, 'Alt', 9, 40)).toBeGreaterThan(signups(calm, 'Alt', 9, 40));
+  });
+  it('registration capacity per region caps sign-ups per hour', () => {
+    const l = market({
+      hourlyFrom: '2020-01-10',
+      shocks: OUTAGE({ hours: 14, mentions: '[Alt]' }),
+      platforms: `  - { id: Big, features: [voice, e2ee], privacy: 0.5 }
+  - { id: Alt, features: [voice], privacy: 0.6, capacity: { X: 2000 } }
+  - { id: Named, features: [voice, e2ee], privacy: 0.9 }
+  - { id: Slow, features: [voice, slow-links], privacy: 0.4 }`,
+    });
+    const r = run(l);
+    const perHour = Array.from({ length: 14 }, (_, h) => signups(r, 'Alt', 9.75 + h / 24, 9.75 + (h + 1) / 24));
+    for (const x of perHour) expect(x).toBeLessThanOrEqual(2000 + 1e-6 + 10_000_000 / 6000);
+  });
+  it('dated platform changes switch features on and off (a proxy added makes a block easier)', () => {
+    const withChange = market({
+      days: 90,
+      platforms: `  - { id: Big, features: [voice, e2ee], privacy: 0.5, changes: [{ date: 2020-01-05, add: [proxy] }] }
+  - { id: Alt, features: [voice], privacy: 0.6 }
+  - { id: Named, features: [voice, e2ee], privacy: 0.9 }
+  - { id: Slow, features: [voice, slow-links], privacy: 0.4 }`,
+      shocks: '[{ type: block, platforms: [Big], start: 2020-01-10, hardness: 0.6, media: 1 }]',
+    });
+    const without = market({ days: 90, shocks: '[{ type: block, platforms: [Big], start: 2020-01-10, hardness: 0.6, media: 1 }]' });
+    expect(mau(run(withChange, { circCost: 8 }), 'Big', 60)).toBeGreaterThan(mau(run(without, { circCost: 8 }), 'Big', 60));
+  });
+  it('a figure on another base (universe) is computed on that base; relative figures are ratios', () => {
+    const l = market({
+      region: 'universes: { adults: 0.8 }',
+      extra: `figures:
+  - { id: pct-adults, platform: Big, metric: mau, universe: adults, as: percent, date: 2020-01-20, value: 80 }
+  - { id: pct-all, platform: Big, metric: mau, as: percent, date: 2020-01-20, value: 80 }
+  - { id: ratio, platform: Big, metric: mau, date: 2020-01-20, relativeTo: { date: 2020-01-05 }, value: "+2%" }
+  - { id: bound, platform: Big, metric: mau, date: 2020-01-20, low: 1000000 }`,
+    });
+    const r = run(l);
+    const s = l.scenario;
+    const get = (id: string) => observe(r, observation(s.figures.find((f) => f.id === id)!, s));
+    expect(Math.abs(get('pct-adults') - get('pct-all'))).toBeLessThan(5);
+    expect(get('ratio')).toBeCloseTo(stockAt(r, 'mau', X(r), 0, 20) / stockAt(r, 'mau', X(r), 0, 5), 9);
+    expect(s.figures.find((f) => f.id === 'ratio')!.value).toBeCloseTo(1.02, 12);
+    expect(s.figures.find((f) => f.id === 'bound')!.value).toBe(1_000_000);
+  });
+});
+
+describe('plausibility with parameters drawn from the prior', () => {
+  const dims = buildSpace([], {});
+  const rng = makeRng(11, 'prior-predictive');
+  const draws = Array.from({ length: 6 }, () => candidateOf(dims, priorDraw(dims, rng)).params);
+  const outage = market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ hours: 8 }) });
+  const calmYear = market({ days: 365 });
+  it('covers every fitted parameter', () => {
+    expect(Object.keys(draws[0]).sort()).toEqual(PARAM_SPECS.filter((p) => p.fit).map((p) => p.name).sort());
+  });
+  for (const [k, p] of draws.entries()) {
+    it(`draw ${k}: an app that is down gains nobody; alternatives gain at most the people who were cut off and active`, () => {
+      const r = run(outage, p, k + 1, 3000);
+      expect(signups(r, 'Big', 9.75, 9.75 + 8 / 24)).toBeLessThan(1); // nobody (a rounding of window ends aside)
+      const moved = signups(r, 'Alt', 9.75, 10.75) + signups(r, 'Named', 9.75, 10.75) + signups(r, 'Slow', 9.75, 10.75);
+      const activeHit = stockAt(r, 'dau', X(r), app(r, 'Big'), 9);
+      expect(moved).toBeLessThanOrEqual(activeHit);
+    });
+    it(`draw ${k}: a calm year moves under 10% of people's main app; people are conserved; shares stay in [0, 1]`, () => {
+      const r = run(calmYear, p, k + 1, 3000);
+      const pop = r.population[0];
+      expect(switchesAmongApps(r) / pop).toBeLessThan(0.1);
+      for (let o = 0; o < r.obsTimes.length; o += 30) {
+        let total = r.offline[o];
+        for (let a = 0; a < r.platforms.length; a++) {
+          const s = r.stocks.primary[o * r.platforms.length + a];
+          total += s;
+          for (const m of ['dau', 'mau', 'active', 'installed', 'users'] as const) {
+            const v = r.stocks[m][o * r.platforms.length + a] / pop;
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(1 + 1e-9);
+          }
+        }
+        expect(total / pop).toBeCloseTo(1, 6);
+      }
+    });
+  }
+});
