@@ -48,6 +48,8 @@ describe('reporting error: the likelihood of a reported figure', () => {
     const atMost: Target = { id: 'm', value: 1e6, lo: -Infinity, hi: 6, kind: 'claim', confidence: 'medium', sd: 0.12 };
     expect(log10Error(5e5, atMost)).toBe(0);
     expect(log10Error(4e6, atMost)).toBeCloseTo(Math.log10(4), 12);
+    expect(log10Error(0, atMost)).toBe(0);
+    expect(log10Error(0, atLeast)).toBe(-3);
   });
 
   it('kinds follow the metric unless stated', () => {

@@ -121,7 +121,7 @@ export function logLik(mu: number, varModel: number, t: Target): number {
 
 /** Where a model value stands against a figure: log10(model / reported), 0 inside a range or bound. */
 export function log10Error(model: number, t: Target): number {
-  if (!(model > 0)) return -3;
+  if (!(model > 0)) return t.lo === -Infinity ? 0 : -3; // nothing: meets an upper bound, misses the rest
   const m = Math.log10(model);
   const hi = t.hi ?? Infinity;
   const e = t.lo === undefined ? m - Math.log10(t.value) : m < t.lo ? m - t.lo : m > hi ? m - hi : 0;
