@@ -56,12 +56,15 @@ describe('built-in events: files', () => {
     expect(text.startsWith('$schema: ../../../data/scenario.schema.json\n')).toBe(true);
   });
 
-  it.each(BUILTINS)('%s sets no behavioural parameters and keeps its fitted quantities few and bounded', (name) => {
+  it.each(BUILTINS)('%s sets no behavioural parameters and keeps its fitted quantities few, bounded and with priors', (name) => {
     const { scenario } = loadScenario(name);
     expect(scenario.params).toBeUndefined();
     expect(scenario.fitted.length).toBeGreaterThanOrEqual(1);
-    expect(scenario.fitted.length).toBeLessThanOrEqual(3);
+    expect(scenario.fitted.length).toBeLessThanOrEqual(4);
     for (const q of scenario.fitted) {
+      // Every per-event unknown has a prior from the facts of its event, and says which.
+      if (!scenario.fittedFrom) expect(q.prior, `${name}: ${q.name} needs a prior`).toBeDefined();
+      expect(q.doc?.length ?? 0, `${name}: ${q.name} needs a doc with the facts of its prior`).toBeGreaterThan(40);
       expect(PARAM_NAMES).not.toContain(q.name);
       const v = getPath(scenario, pathsOf(q)[0]);
       expect(typeof v).toBe('number');
@@ -114,17 +117,27 @@ describe('built-in events: files', () => {
 describe('built-in events: reported figures', () => {
   it.each(BUILTINS)('%s refers to figures of data/reported-figures.csv, each with a reading', (name) => {
     const { scenario } = loadScenario(name);
+    const own = [name === WHATIF ? 'russia-blocks-2024-2026' : name, 'baseline-germany', 'baseline-global'];
     for (const f of scenario.figures) {
-      expect(f.ref, f.id).toBe(true);
+      expect(f.reading?.trim().length ?? 0, `${f.id} needs a reading`).toBeGreaterThan(10);
+      if (!f.ref) {
+        // A figure restated from a row's notes (a bound, a ratio): it names its source and url, and
+        // its reading or the comment names the row; no invented figure.
+        expect(f.source?.length ?? 0, f.id).toBeGreaterThan(5);
+        expect(f.url ?? '', f.id).toMatch(/^https?:\/\//);
+        expect(f.low !== undefined || f.high !== undefined || f.relativeTo !== undefined, `${f.id}: only bounds and ratios may be restated`).toBe(true);
+        continue;
+      }
       const row = csvById.get(f.id);
       expect(row, f.id).toBeDefined();
       // The event's own rows, or the baselines; never another event's.
-      expect([name === WHATIF ? 'russia-blocks-2024-2026' : name, 'baseline-germany', 'baseline-global'], f.id).toContain(row!.event_id);
-      expect(f.reading?.trim().length ?? 0, `${f.id} needs a reading`).toBeGreaterThan(10);
-      // Completed from the CSV: source, url, confidence, value.
+      expect(own, f.id).toContain(row!.event_id);
+      // Completed from the CSV: source, url, confidence, value (a relative figure states its ratio).
       expect(f.source).toBe(row!.source);
       expect(f.confidence).toBe(row!.confidence);
-      expect(f.value).toBe(row!.value);
+      if (f.relativeTo && row!.unit.startsWith('%')) expect(f.value as number).toBeCloseTo(1 + row!.value / 100, 9);
+      else if (f.relativeTo) expect(f.value as number).toBeGreaterThan(0);
+      else expect(f.value).toBe(row!.value);
     }
   });
 

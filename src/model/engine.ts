@@ -233,6 +233,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     scenario: { name: input.name, title: input.title, hash: meta.hash, projection: input.projection },
     seed,
     agents: w.n,
+    weights: Array.from(w.weight),
     params: p,
     startMs: input.startMs,
     regions: w.regionIds,

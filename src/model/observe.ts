@@ -56,10 +56,23 @@ export function quantity(res: RunResult, q: Quantity): number {
   return total > 0 ? (100 * v) / total : 0;
 }
 
-/** The model's value of one observation in one run (a ratio for a relative figure). */
+/**
+ * The model's value of one observation in one run. A relative figure is the ratio of two
+ * quantities, each with half an agent added (a continuity correction: a run too small to resolve a
+ * quantity gives a finite ratio, and at full scale the correction vanishes).
+ */
 export function observe(res: RunResult, o: Observation): number {
   const v = quantity(res, o);
   if (!o.relativeTo) return v;
   const d = quantity(res, o.relativeTo);
-  return d > 0 ? v / d : v > 0 ? Infinity : 1;
+  return (v + halfAgent(res, o)) / (d + halfAgent(res, o.relativeTo));
+}
+
+/** Half the people one agent stands for in a quantity's regions, in the quantity's unit. */
+function halfAgent(res: RunResult, q: Quantity): number {
+  const rs = regionIndices(res, q.regions);
+  const people = rs.reduce((a, r) => a + res.population[r], 0);
+  const agents = rs.reduce((a, r) => a + res.population[r] / res.weights[r], 0);
+  const w = people / Math.max(1, agents) / 2;
+  return q.as === 'percent' ? (100 * w) / people : q.as === 'share-of-total' ? 0 : w;
 }

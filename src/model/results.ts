@@ -34,6 +34,8 @@ export interface RunResult {
   scenario: { name: string; title: string; hash: string; projection: boolean };
   seed: number;
   agents: number;
+  /** People one agent stands for, per region (at the start). */
+  weights: number[];
   params: Params;
   startMs: number;
   regions: string[];
