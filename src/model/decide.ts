@@ -15,12 +15,14 @@
 //                       + my persistent taste for a (Gumbel, scale tasteScale) + momentary noise
 //    An outage does not enter: everyone knows it will end. Beside the main app the person keeps the
 //    apps enough contacts are on, lets the others go dormant, and may ADD ONE app (a logit against
-//    adding none) for what it offers that the main app lacks now: contacts there, being in the news,
+//    adding none) for what it offers that the main app lacks now: contacts there, how well known it
+//    is in the region (betaKnown x its constant), being in the news,
 //    privacy, features, availability, a threat to the main app.
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
 //    notices; most wait. Those who reach for something else (at rate reachOut) choose between
-//    waiting, an app they already have, and installing ONE new app: contacts there or the app named
-//    in the news are the reasons to install. Their main app stays what it was.
+//    waiting, an app they already have, and installing ONE new app: contacts there, how well known
+//    it is, or its being named in the news are the reasons to install. Their main app stays what it
+//    was.
 // Installs and changes of main app tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, setActive } from './world.ts';
@@ -241,6 +243,7 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
     let u =
       p.trialBias +
       p.betaReach * reach(w, f, i, r, c) +
+      p.betaKnown * w.known[k] +
       p.betaMention * f.salience[k] +
       p.betaPrivacy * w.privacy[i] * f.privacy[k] +
       f.utility[k] +
@@ -281,7 +284,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     const ac = access(w, f, i, r, a);
     const k = r * K + a;
     if (ac === DOWN || ac === CUT || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
-    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + taste(w, p, i, a) - (ac === VIA ? hassle : 0);
+    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? hassle : 0);
     if (!(w.status[base + a] & INSTALLED)) {
       u += p.betaMention * f.salience[k] + p.betaPrivacy * w.privacy[i] * f.privacy[k] - p.betaPrice * f.price[a] - cost;
     }

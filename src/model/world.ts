@@ -53,6 +53,8 @@ export interface World {
   net: Network;
   /** App-specific constants per region (R*K), set so that the initial main-app shares are at rest. */
   asc: Float64Array;
+  /** How well known each app is: its constant minus the region's largest (<= 0), per region and app. */
+  known: Float64Array;
   /** Salt of the persistent personal tastes (a pure function of the seed). */
   tasteSalt: number;
   /** Scratch space for the decision rule (K entries each). */
