@@ -17,7 +17,7 @@ describe('Bass diffusion baseline', () => {
       const f: BassFigure = {
         id: `${metric}-${day}`,
         obs: { id: `${metric}-${day}`, metric, platform: 'X', regions: 'all', from: flow ? day - 1 : day, to: day, as: 'count' },
-        reported: { value: 0, confidence: 'high' },
+        reported: { id: `${metric}-${day}`, value: 0, kind: 'claim', confidence: 'high', sd: 0.08 },
         flow,
         pop,
         popAll: pop,
@@ -25,7 +25,7 @@ describe('Bass diffusion baseline', () => {
         x0All: flow ? 0 : 1e7,
         tShock: 5,
       };
-      f.reported = { value: bassValue(f, truth), confidence: 'high' };
+      f.reported = { ...f.reported, value: bassValue(f, truth) };
       return f;
     };
     const app: BassApp = { event: 'synthetic', platform: 'X', role: 'alternative', figures: [figure(8, 'signups'), figure(15, 'mau'), figure(30, 'mau'), figure(60, 'mau')] };

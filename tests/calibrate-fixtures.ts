@@ -28,7 +28,7 @@ platforms:
 shocks:
   - { type: outage, platforms: [ChatA], start: 2020-01-10T12:00Z, duration: 12h, severity: 0.7, media: ${loudness} }
 fitted:
-  - { name: loudness, path: "shocks[0].media", min: 0.1, max: 10, scale: log }
+  - { name: loudness, path: "shocks[0].media", min: 0.1, max: 10, scale: log, prior: { centre: 2, spread: 0.3 }, doc: "Loudness of the tiny outage's news; prior around 2 for tests." }
 figures:
   - { id: b-signups-day, platform: ChatB, metric: signups, date: 2020-01-10T12:00Z, window: 24h, value: 1, confidence: high }
   - { id: c-signups-day, platform: SecureC, metric: signups, date: 2020-01-10T12:00Z, window: 24h, value: 1, confidence: high }
