@@ -46,12 +46,13 @@ describe('exodus compare', () => {
       const r = rows[i];
       expect(r[0]).toBe(f.date);
       expect(r[1]).toBe(f.platform);
-      expect(r[2].split(' ')[0]).toBe(f.metric);
-      expect(r[5]).toBe(f.reported_low !== undefined ? `${human(f.reported_low)}-${human(f.reported_high)}` : human(f.reported));
-      expect(r[6]).toBe(human(f.model.median));
-      expect(r[7]).toBe(`${human(f.model.lo)}-${human(f.model.hi)}`);
-      expect(r[8]).toBe(ratioText(f.log10_ratio));
-      expect(r[9]).toBe(f.inside ? 'yes' : 'no');
+      expect(r[2]).toBe(f.metric);
+      expect(r[3]).toBe(f.measure);
+      expect(r[6]).toBe(f.reported_low !== undefined ? `${human(f.reported_low)}-${human(f.reported_high)}` : human(f.reported));
+      expect(r[7]).toBe(human(f.model.median));
+      expect(r[8]).toBe(`${human(f.model.lo)}-${human(f.model.hi)}`);
+      expect(r[9]).toBe(ratioText(f.log10_ratio));
+      expect(r[10]).toBe(f.inside ? 'yes' : 'no');
     });
     const m = /all figures \((\d+)\): median \|log10 ratio\| ([\d.]+), max ([\d.]+), band coverage (\d+)%/.exec(txt)!;
     expect(Number(m[1])).toBe(json.summary.figures);
@@ -67,7 +68,7 @@ describe('exodus compare', () => {
     if (range.model.median >= 2e6 && range.model.median <= 2.9e6) expect(range.log10_ratio).toBe(0);
     // the CSV has the FitRow columns and the same rows
     const csv = parseCsv(readFileSync(join(dir, 'fit.csv'), 'utf8'));
-    expect(csv[0]).toEqual(['event', 'id', 'date', 'platform', 'metric', 'geography', 'confidence', 'reported', 'median', 'lo', 'hi', 'log10_ratio', 'inside']);
+    expect(csv[0]).toEqual(['event', 'id', 'date', 'platform', 'metric', 'measure', 'geography', 'confidence', 'reported', 'median', 'lo', 'hi', 'log10_ratio', 'inside']);
     expect(csv.slice(1).map((r) => r[1])).toEqual(json.figures.map((f: any) => f.id));
     rmSync(dir, { recursive: true });
   });

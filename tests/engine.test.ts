@@ -80,11 +80,13 @@ describe('outage', () => {
   it('sends people to the alternatives, more than on an ordinary day', () => {
     expect(during(hit, B, all) + during(hit, C, all)).toBeGreaterThan(5 * (during(base, B, all) + during(base, C, all) + 1));
   });
-  it('sends them to the alternative their contacts already use', () => {
-    // B is common in the north, C in the south: who made each their primary app during the outage.
-    const gain = (a: number, regions: number[]) => stockAt(hit, 'primary', regions, a, 5) - stockAt(hit, 'primary', regions, a, 4);
+  it('sends them to the alternative their contacts already use, and not by changing their main app', () => {
+    // B is common in the north, C in the south: where each gains sign-ups during the outage.
+    const gain = (a: number, regions: number[]) => during(hit, a, regions) - during(base, a, regions);
     expect(gain(B, north)).toBeGreaterThan(2 * gain(C, north));
     expect(gain(C, south)).toBeGreaterThan(2 * gain(B, south));
+    // An outage ends: nobody makes another app their main one because of it.
+    expect(stockAt(hit, 'primary', all, A, 5.5) / stockAt(base, 'primary', all, A, 5.5)).toBeGreaterThan(0.98);
   });
   it('brings most activity back after it ends', () => {
     const before = stockAt(hit, 'dau', all, A, 4);

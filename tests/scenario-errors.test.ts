@@ -49,7 +49,7 @@ describe('bad scenario files get one message naming the file, the field and what
     ['figure without a date', GOOD.replace('date: 2020-01-03, ', ''), /^bad\.yaml: figures\[0\]\.date: missing; expected the date of the figure/],
     ['figure without a value', GOOD.replace(', value: 1000', ''), /^bad\.yaml: figures\[0\]\.value: missing; expected the reported value/],
     ['figure outside the time span', GOOD.replace('date: 2020-01-03, window', 'date: 2021-01-03, window'), /^bad\.yaml: figures\[0\]\.date: expected the figure's window .* inside the scenario's time span/],
-    ['unknown shock type', GOOD.replace('type: outage', 'type: earthquake'), /^bad\.yaml: shocks\[0\]\.type: expected one of "outage", "block", "throttle", "trust", "promotion", "announcement", got "earthquake"$/],
+    ['unknown shock type', GOOD.replace('type: outage', 'type: earthquake'), /^bad\.yaml: shocks\[0\]\.type: expected one of "outage", "block", "throttle", "trust", "promotion", "announcement", "attention", "connectivity", "circumvention", got "earthquake"$/],
     ['wrong type', GOOD.replace('population: 1000000', 'population: lots'), /^bad\.yaml: regions\[0\]\.population: expected number, got "lots"$/],
     ['missing required field', GOOD.replace('title: Small\n', ''), /^bad\.yaml: title: missing; expected string/],
     ['share above 1', GOOD.replace('A: 0.8', 'A: 1.8'), /^bad\.yaml: regions\[0\]\.apps\.A: .*got 1\.8/],
@@ -57,7 +57,7 @@ describe('bad scenario files get one message naming the file, the field and what
     ['bad date', GOOD.replace('start: 2020-01-03', 'start: 3 Jan 2020'), /^bad\.yaml: shocks\[0\]\.start: expected a date such as "2019-03-13"/],
     ['duplicate platform id', GOOD.replace('- { id: B }', '- { id: A }').replace('B: 0.1', 'A: 0.1'), /^bad\.yaml: /],
     ['unknown behavioural parameter', GOOD + 'params: { betaReech: 3 }\n', /^bad\.yaml: params: unknown parameter "betaReech"; expected one of/],
-    ['parameter out of range', GOOD + 'params: { betaReach: 300 }\n', /^bad\.yaml: params\.betaReach: expected a value in \[0\.5, 20\]/],
+    ['parameter out of range', GOOD + 'params: { betaReach: 300 }\n', /^bad\.yaml: params\.betaReach: expected a value in \[1, 15\]/],
     ['not YAML', 'name: [unclosed', /^bad\.yaml: line 1, column \d+: not valid YAML\/JSON/],
     ['not a mapping', '- just\n- a list\n', /^bad\.yaml: expected a mapping/],
   ];

@@ -51,7 +51,7 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadedScena
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML/JSON: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML/JSON: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(e.code)}`);
   }
   const raw = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -79,19 +79,39 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadedScena
   return { scenario, file, hash };
 }
 
+/** How to write what YAML misread (quoting), for its most common surprises. */
+function yamlHint(code: string): string {
+  switch (code) {
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return ' (a value that contains ": " must be quoted, e.g. reading: "reported as \\">4M\\": a bound")';
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return ' (inside [ ] or { }, a value that contains [ ] { } , or ": " must be quoted, e.g. path: ["shocks[0].media"])';
+    case 'TAB_AS_INDENT':
+      return ' (indent with spaces, not tabs)';
+    default:
+      return '';
+  }
+}
+
 type Issue = { code: string; message: string; path: PropertyKey[]; keys?: string[]; options?: unknown[]; expected?: string };
 
 function describeIssue(issue: Issue, raw: unknown): string {
   const got = valueAt(raw, issue.path);
   const shown = got === undefined ? 'nothing' : JSON.stringify(got);
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}`;
+    case 'unrecognized_keys': {
+      // "{ label: Facebook, Messenger down }": YAML reads the text after the comma as a key.
+      const strays = issue.keys!.filter((k) => valueAt(raw, [...issue.path, k]) === null);
+      const hint = strays.length ? ` (a comma inside { } ends a value: quote values that contain commas, e.g. label: "Facebook, Messenger down")` : '';
+      return `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}${hint}`;
+    }
     case 'invalid_union':
       if (issue.options) return `expected one of ${issue.options.map((o) => `"${String(o)}"`).join(', ')}, got ${shown}`;
       return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a different value'}, got ${shown}`;
     case 'invalid_type':
       if (got === undefined) return `missing; ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`;
+      if (got === null) return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got nothing (in YAML " #" starts a comment and an empty value is null: quote values that contain " #")`;
       return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got ${shown}`;
     default: {
       const msg = issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
