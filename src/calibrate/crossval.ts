@@ -10,12 +10,14 @@ import { resolveRun } from '../api.ts';
 import { calibrate, resolveEvents, type CalibrateOptions, type CalibrateProgress, type CalibrationResult } from './calibrate.ts';
 import { compareScenario, type FitTable } from './fittable.ts';
 import { resampleDraws } from './posterior.ts';
-import { createPool, defaultWorkers } from './pool.ts';
+import { createPool, defaultWorkers, type Pool } from './pool.ts';
 import { bassApps, bassInSample, bassSummary, fitBass, predictBass, type BassApp, type BassParams, type BassPrediction } from './bass.ts';
 import type { FitSummary } from './loss.ts';
 import { calibrationAgents } from './resolution.ts';
 
 export interface CrossvalOptions extends Omit<CalibrateOptions, 'events' | 'onProgress' | 'pool'> {
+  /** Where the runs go (default: local worker threads, closed at the end); the caller closes its own. */
+  pool?: Pool;
   events: (string | LoadedScenario)[];
   /** Replicates of each prediction (default 10). */
   replicates?: number;
@@ -44,7 +46,7 @@ export interface CrossvalResult {
 export async function crossval(o: CrossvalOptions): Promise<CrossvalResult> {
   const loaded = resolveEvents(o.events);
   if (loaded.length < 2) throw new Error('crossval: needs at least two events');
-  const pool = createPool(o.workers ?? defaultWorkers());
+  const pool = o.pool ?? createPool(o.workers ?? defaultWorkers());
   const agentsFor = (l: LoadedScenario) => (typeof o.agents === 'number' ? o.agents : (o.agents?.[l.scenario.name] ?? o.agents?.['*'] ?? calibrationAgents(l)));
   try {
     // The market at the start of each event (for the Bass baseline): one run at default parameters.
@@ -91,7 +93,7 @@ export async function crossval(o: CrossvalOptions): Promise<CrossvalResult> {
     ]);
     return { folds, rows };
   } finally {
-    await pool.close();
+    if (!o.pool) await pool.close();
   }
 }
 

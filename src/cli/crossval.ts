@@ -8,7 +8,7 @@ import { loadScenario } from '../scenarios/load.ts';
 import { crossval, crossvalCsv, type CrossvalResult } from '../calibrate/crossval.ts';
 import { DEFAULTS, CalibrationInterrupted } from '../calibrate/calibrate.ts';
 import { fitCsv } from '../calibrate/fittable.ts';
-import { defaultWorkers } from '../calibrate/pool.ts';
+import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
 import { agentsOption, defaultEvents, OUT_DIR } from './calibrate.ts';
 import type { FitSummary } from '../calibrate/loss.ts';
 
@@ -28,8 +28,9 @@ Options:
   --seed N          first seed (default ${DEFAULTS.seed})
   --agents N[,EVENT=N...]  agents per run (default: as exodus calibrate)
   --replicates N    replicates of each prediction (default 10)
-  --workers N       worker threads (default: the number of cores)
-  --resume          reuse finished runs from the folds' checkpoints (.exodus/)
+${POOL_HELP}
+  --resume          reuse finished runs from the folds' checkpoints (.exodus/) and, with --queue,
+                    runs finished in the queue
   --out DIR         where to write crossval.csv and crossval-fit-<event>.csv (default data/calibrated)
   -h, --help        this help`;
 
@@ -42,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       agents: { type: 'string' },
       replicates: { type: 'string' },
-      workers: { type: 'string' },
+      ...POOL_OPTIONS,
       resume: { type: 'boolean' },
       out: { type: 'string' },
     },
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   let bar = progressBar('crossval');
   let fold = '';
   let r: CrossvalResult;
+  const { pool } = poolFromArgs(values, { resume: Boolean(values.resume) });
   try {
     r = await crossval({
       events: loaded,
@@ -65,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       seed: intOption(values.seed, 'seed', DEFAULTS.seed, 0),
       agents: agentsOption(values.agents),
       replicates: intOption(values.replicates, 'replicates', 10),
-      workers: intOption(values.workers, 'workers', defaultWorkers()),
+      pool,
       resume: Boolean(values.resume),
       onFold: (e, k, n) => {
         bar.done();
@@ -85,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
     bar.done();
     if (e instanceof CalibrationInterrupted) return console.error(`exodus crossval: ${e.message}`), 130;
     throw e;
+  } finally {
+    await pool.close();
   }
   bar.done();
   mkdirSync(out, { recursive: true });

@@ -124,3 +124,16 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     },
   };
 }
+
+/** Runs waiting, delayed or running in the queue (for --exit-when-idle). */
+export async function unfinishedInQueue(url: string): Promise<number> {
+  const { Queue } = await import('bullmq');
+  const q = new Queue(QUEUE_NAME, { connection: redisOptions(url), prefix: PREFIX });
+  q.on('error', () => {});
+  try {
+    const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+    return Object.values(c).reduce((a, b) => a + b, 0);
+  } finally {
+    await q.close();
+  }
+}
