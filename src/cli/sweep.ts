@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help) return console.log(usage), 0;
   if (positionals.length !== 1) throw new UsageError(`expected one sweep file, or one event or scenario file with --vary and --metric\n\n${usage}`);
   const { spec, file } = specOf(positionals[0], values);
-  const plan = planSweep(spec, file);
+  const plan = file === COMMAND_LINE ? asFlags(() => planSweep(spec, file), values) : planSweep(spec, file);
   const out = resolve((values.out as string | undefined) ?? join('out', `sweep-${plan.loaded.scenario.name}`));
   const force = Boolean(values.force);
   // Refuse a foreign folder before any run, not after them.
@@ -168,13 +168,20 @@ export function specOf(arg: string, values: Record<string, unknown>): { spec: Sw
     ...overrides,
     ...(Object.keys(chart).length ? { chart } : {}),
   };
+  return { spec: asFlags(() => parseSweep(raw, COMMAND_LINE), values), file: COMMAND_LINE };
+}
+
+const COMMAND_LINE = 'command line';
+
+/** Errors about a sweep given by flags name the flag the user typed, not a sweep file's field. */
+function asFlags<T>(f: () => T, values: Record<string, unknown>): T {
   try {
-    return { spec: parseSweep(raw, 'command line'), file: 'command line' };
+    return f();
   } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    // Name the flag the user typed, not the field of the equivalent sweep file.
+    if (!(e instanceof InputError) || e.file !== COMMAND_LINE) throw e;
     const m = /^(vary|metrics)\[(\d+)\]/.exec(e.path);
-    const flag = m ? `--${m[1] === 'vary' ? 'vary' : 'metric'} ${(m[1] === 'vary' ? vary : metric)[Number(m[2])]}` : e.path === 'samples' ? '--lhs' : e.path.startsWith('chart.') ? `--${e.path.slice(6)}` : `--${e.path}`;
+    const given = (k: string) => (values[k] as string[] | undefined)?.[Number(m![2])];
+    const flag = m ? (m[1] === 'vary' ? `--vary ${given('vary')}` : `--metric ${given('metric')}`) : e.path === 'samples' ? '--lhs' : e.path.startsWith('chart.') ? `--${e.path.slice(6)}` : `--${e.path}`;
     throw new UsageError(`${flag}: ${e.expected}`);
   }
 }
