@@ -252,6 +252,13 @@ describe('Redis queue', () => {
     }
   });
 
+  it('a worker started with --exit-when-idle exits 0 once the queue is empty (Kubernetes Job)', async () => {
+    await emptyQueue();
+    const w = await spawnWorker('batch', ['--exit-when-idle', '1']);
+    const code = await new Promise<number | null>((r) => w.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+  });
+
   it('says clearly when Redis cannot be reached', async () => {
     const pool = createQueuePool('redis://127.0.0.1:1', { connectSeconds: 1 });
     const err = await pool.run(tasksOf(1, 300)).then(() => undefined, (e: Error) => e);

@@ -213,7 +213,9 @@ export function createQueuePool(url: string, o: QueuePoolOptions = {}): QueuePoo
           let lastNotice = Date.now();
           const poll = async () => {
             if (finished) return;
-            for (const id of [...pending.keys()]) {
+            // Only when the events have gone quiet: while runs finish, the stream is enough.
+            const scan = Date.now() - lastProgress >= (o.pollMs ?? 5000);
+            for (const id of scan ? [...pending.keys()] : []) {
               const s = await queue!.getJobState(id);
               if (s === 'completed') await collect(id);
               else if (s === 'failed') {
