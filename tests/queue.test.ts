@@ -1,7 +1,7 @@
 // The Redis queue (BullMQ) against a real redis-server on a free loopback port: the same results
 // as local threads whatever the workers do, a worker killed mid-run changes nothing, a worker
 // of another version refuses, a coordinator restarted takes runs finished meanwhile.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { startRedis, type RedisServer } from './redis.ts';
+import { cli } from '../src/cli/main.ts';
 import { market } from './helpers.ts';
 import { tinyScenarioText, withSyntheticFigures } from './calibrate-fixtures.ts';
 import { createPool } from '../src/calibrate/pool.ts';
@@ -257,6 +258,37 @@ describe('Redis queue', () => {
     const w = await spawnWorker('batch', ['--exit-when-idle', '1']);
     const code = await new Promise<number | null>((r) => w.once('exit', (c) => r(c)));
     expect(code).toBe(0);
+  });
+
+  it('exodus compare --queue prints the same fit table as with local threads; a bad address is exit 2', async () => {
+    await emptyQueue();
+    const d = mkdtempSync(join(tmpdir(), 'exodus-cmp-'));
+    const file = join(d, 'tiny.yaml');
+    writeFileSync(file, tinyScenarioText());
+    const run = async (...extra: string[]) => {
+      let out = '';
+      let err = '';
+      const log = vi.spyOn(console, 'log').mockImplementation((...a) => void (out += a.join(' ') + '\n'));
+      const error = vi.spyOn(console, 'error').mockImplementation((...a) => void (err += a.join(' ') + '\n'));
+      try {
+        return { code: await cli(['compare', file, '--replicates', '2', '--agents', '400', '--point', '--json', ...extra]), out, err };
+      } finally {
+        log.mockRestore();
+        error.mockRestore();
+      }
+    };
+    try {
+      const local = await run('--workers', '1');
+      const queued = await run('--queue', redis.url, '--workers', '1');
+      expect(local.code).toBe(0);
+      expect(queued.code).toBe(0);
+      expect(queued.out).toBe(local.out);
+      const bad = await run('--queue', 'http://127.0.0.1:6379');
+      expect(bad.code).toBe(2);
+      expect(bad.err.trim()).toBe('exodus compare: --queue: expected redis://host:port or rediss://host:port, got "http://127.0.0.1:6379"');
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('says clearly when Redis cannot be reached', async () => {
