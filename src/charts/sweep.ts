@@ -40,13 +40,15 @@ export function sweepChart(input: SweepChartInput): TopLevelSpec {
   const hasColor = input.colorTitle !== undefined && input.rows.some((r) => r.color !== undefined);
   const lhs = input.design === 'lhs';
   const fmt = (v: number) => (input.percent ? `${Number(v.toPrecision(3))}%` : v >= 1000 ? `${Number(v.toPrecision(3)).toLocaleString('en')}` : String(Number(v.toPrecision(3))));
+  // A Latin hypercube's second setting is continuous: a colour gradient, not one colour per value.
+  const gradient = hasColor && lhs && input.rows.every((r) => typeof r.color === 'number');
   const rows = input.rows.map((r) => ({
     ...r,
-    color: r.color === undefined ? undefined : String(r.color),
+    color: r.color === undefined ? undefined : gradient ? r.color : String(r.color),
     tip_median: fmt(r.median),
     tip_band: `${fmt(r.lo)} – ${fmt(r.hi)}`,
   }));
-  const colors = hasColor ? [...new Set(rows.map((r) => r.color!))] : [];
+  const colors = hasColor && !gradient ? [...new Set(rows.map((r) => String(r.color)))] : [];
   const colorScale = { domain: colors, range: colors.map((_, i) => EVENT_COLORS[i % EVENT_COLORS.length]) };
   const x = numericX
     ? { field: 'x', type: 'quantitative' as const, title: input.xTitle, scale: { zero: false, nice: false, padding: 8 } }
@@ -55,7 +57,11 @@ export function sweepChart(input: SweepChartInput): TopLevelSpec {
   const y = { field: 'median', type: 'quantitative' as const, title: input.yTitle, axis: yAxis, scale: { zero: !lhs } };
   // One legend for all layers, drawn solid (the bands are faint).
   const legend = { orient: 'right' as const, titleLimit: 320, symbolType: lhs ? 'circle' : 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 };
-  const color = hasColor ? { color: { field: 'color', type: 'nominal' as const, title: input.colorTitle, scale: colorScale, sort: colors, legend } } : {};
+  const color = !hasColor
+    ? {}
+    : gradient
+      ? { color: { field: 'color', type: 'quantitative' as const, title: input.colorTitle, scale: { scheme: 'viridis' }, legend: { orient: 'right' as const, titleLimit: 320 } } }
+      : { color: { field: 'color', type: 'nominal' as const, title: input.colorTitle, scale: colorScale, sort: colors, legend } };
   const tooltip = [
     { field: 'x', title: input.xTitle },
     ...(hasColor ? [{ field: 'color', title: input.colorTitle! }] : []),
