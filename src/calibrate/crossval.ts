@@ -17,7 +17,7 @@ import { makeRng } from '../model/rng.ts';
 import { calibrate, resolveEvents, type CalibrateOptions, type CalibrateProgress, type CalibrationResult } from './calibrate.ts';
 import { fitTable, type FitTable } from './fittable.ts';
 import { resampleDraws } from './posterior.ts';
-import { createPool, defaultWorkers } from './pool.ts';
+import { createPool, defaultWorkers, type Pool } from './pool.ts';
 import { bassApps, bassInSample, bassSummary, fitBass, predictBass, type BassApp, type BassParams, type BassPrediction } from './bass.ts';
 import { comparedFigures, observeReplicates, type ParamDraw } from './replicates.ts';
 import type { FitSummary } from './loss.ts';

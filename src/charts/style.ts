@@ -232,7 +232,7 @@ export const BASE_CONFIG: Config = {
 
 export interface ChartFrame {
   title: string;
-  subtitle?: string;
+  subtitle?: string | string[];
   /** Provenance, printed under the chart. Required: every chart says where its numbers come from. */
   note: string;
   /** Width of the note block in pixels, normally the chart's plotting width. */

@@ -10,7 +10,8 @@ import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, MIN_BUDG
 import { fromUnit, priorSd, type Dim } from '../calibrate/space.ts';
 import { compareScenario, fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
 import { resampleDraws } from '../calibrate/posterior.ts';
-import { createPool, defaultWorkers, type Pool } from '../calibrate/pool.ts';
+import type { Pool } from '../calibrate/pool.ts';
+import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
 import { table } from './table.ts';
 import { AGENTS_FLOOR, MIN_AGENTS_PER_FIGURE } from '../calibrate/resolution.ts';
 
@@ -38,8 +39,9 @@ Options:
                     ${AGENTS_FLOOR.toLocaleString('en')}, at most the scenario's own)
   --particles N     SMC particles on the emulator (default ${DEFAULTS.particles})
   --draws N         posterior draws to keep (default ${DEFAULTS.draws})
-  --workers N       worker threads (default: the number of cores); results do not depend on it
-  --resume          continue an interrupted calibration from its checkpoint (.exodus/)
+${POOL_HELP}
+  --resume          continue an interrupted calibration from its checkpoint (.exodus/); with
+                    --queue, runs that finished in the queue meanwhile are taken from there too
   --out DIR         where to write (default data/calibrated, used by every other command)
   --fit-replicates N  rerun N replicates (posterior draws, each scenario's own agents or
                     --fit-agents) for the fit tables; default 0: the tables come from the
@@ -62,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       agents: { type: 'string' },
       particles: { type: 'string' },
       draws: { type: 'string' },
-      workers: { type: 'string' },
+      ...POOL_OPTIONS,
       resume: { type: 'boolean' },
       out: { type: 'string' },
       'fit-replicates': { type: 'string' },
@@ -74,11 +76,10 @@ export async function main(argv: string[]): Promise<number> {
   const events = positionals.length ? positionals : defaultEvents();
   if (events.length === 0) throw new UsageError(`no events to calibrate on\n\n${usage}`);
   const loaded = events.map((e) => loadScenario(e));
-  const workers = intOption(values.workers, 'workers', defaultWorkers());
   const budget = intOption(values.budget, 'budget', DEFAULTS.budget);
   if (budget < MIN_BUDGET) throw new UsageError(`--budget: expected at least ${MIN_BUDGET} candidates (every design wave needs enough runs to fit an emulator to), got ${budget}`);
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
-  const pool = createPool(workers);
+  const { pool, description: workers } = poolFromArgs(values, { resume: Boolean(values.resume) });
   const ac = new AbortController();
   const onSigint = () => {
     if (ac.signal.aborted) process.exit(130);
@@ -188,7 +189,7 @@ export async function fitTables(r: CalibrationResult, loaded: ReturnType<typeof 
   return tables;
 }
 
-function manifestOf(r: CalibrationResult, tables: FitTable[], wallMs: number, workers: number) {
+function manifestOf(r: CalibrationResult, tables: FitTable[], wallMs: number, workers: string) {
   return {
     command: 'calibrate',
     created: new Date().toISOString(),

@@ -6,7 +6,7 @@ import { loadScenario } from '../scenarios/load.ts';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
 import { compareScenario, fitCsv, fitJson, fitText } from '../calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
-import { defaultWorkers } from '../calibrate/pool.ts';
+import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
 import type { ParamDraw } from '../calibrate/replicates.ts';
 
 export const usage = `Usage: exodus compare <event | scenario.yaml> [options]
@@ -24,7 +24,7 @@ Options:
   --point           use the point estimate only; by default, when the parameter file has a
                     posterior sample beside it (posterior.csv), replicate k also draws its
                     parameters from it, so the band shows parameter uncertainty as well as chance
-  --workers N       worker threads (default: the number of cores); results do not depend on it
+${POOL_HELP}
   --json            print one JSON object instead of the table
   --csv FILE        also write the fit table as CSV (FitRow columns)
   -h, --help        this help`;
@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       agents: { type: 'string' },
       point: { type: 'boolean' },
-      workers: { type: 'string' },
+      ...POOL_OPTIONS,
       json: { type: 'boolean' },
       csv: { type: 'string' },
     },
@@ -50,7 +50,6 @@ export async function main(argv: string[]): Promise<number> {
   const replicates = intOption(values.replicates, 'replicates', 20);
   const seed = intOption(values.seed, 'seed', 1, 0);
   const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
-  const workers = intOption(values.workers, 'workers', defaultWorkers());
   const paramsFile = values.params as string | undefined;
   let draws: ParamDraw[] | undefined;
   if (!values.point) {
@@ -58,9 +57,15 @@ export async function main(argv: string[]): Promise<number> {
     const post = base ? posteriorBeside(base) : undefined;
     if (post) draws = resampleDraws(readPosterior(post), replicates);
   }
+  const { pool } = poolFromArgs(values);
   const bar = progressBar(`compare ${loaded.scenario.name}`);
-  const t = await compareScenario(loaded, { replicates, seed, agents, paramsFile, draws, workers, onProgress: (d) => bar.update(d) });
-  bar.done();
+  let t;
+  try {
+    t = await compareScenario(loaded, { replicates, seed, agents, paramsFile, draws, pool, onProgress: (d) => bar.update(d) });
+  } finally {
+    bar.done();
+    await pool.close();
+  }
   if (values.csv) writeFileSync(values.csv as string, fitCsv(t.rows));
   console.log(values.json ? JSON.stringify(fitJson(t), null, 2) : fitText(t));
   return 0;

@@ -8,7 +8,7 @@ import { loadScenario } from '../scenarios/load.ts';
 import { crossval, crossvalCsv, type CrossvalResult } from '../calibrate/crossval.ts';
 import { DEFAULTS, CalibrationInterrupted } from '../calibrate/calibrate.ts';
 import { fitCsv } from '../calibrate/fittable.ts';
-import { defaultWorkers } from '../calibrate/pool.ts';
+import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
 import { agentsOption, defaultEvents, OUT_DIR } from './calibrate.ts';
 import type { FitSummary } from '../calibrate/loss.ts';
 import type { MethodScore } from '../calibrate/crossval.ts';
@@ -33,8 +33,9 @@ Options:
   --replicates N    replicates of each prediction (default 20), each with its own posterior draw
                     and its own prior draw of the left-out event's unknowns
   --predict-agents N  agents of the predictions (default: each scenario's)
-  --workers N       worker threads (default: the number of cores)
-  --resume          reuse finished runs from the folds' checkpoints (.exodus/)
+${POOL_HELP}
+  --resume          reuse finished runs from the folds' checkpoints (.exodus/) and, with --queue,
+                    runs finished in the queue
   --out DIR         where to write crossval.csv and crossval-fit-<event>.csv (default data/calibrated)
   -h, --help        this help`;
 
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       'predict-agents': { type: 'string' },
       agents: { type: 'string' },
       replicates: { type: 'string' },
-      workers: { type: 'string' },
+      ...POOL_OPTIONS,
       resume: { type: 'boolean' },
       out: { type: 'string' },
     },
@@ -62,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   let bar = progressBar('crossval');
   let fold = '';
   let r: CrossvalResult;
+  const { pool } = poolFromArgs(values, { resume: Boolean(values.resume) });
   try {
     r = await crossval({
       events: loaded,
@@ -70,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       agents: agentsOption(values.agents),
       replicates: intOption(values.replicates, 'replicates', 20),
       predictAgents: values['predict-agents'] === undefined ? undefined : intOption(values['predict-agents'], 'predict-agents', 0, 100),
-      workers: intOption(values.workers, 'workers', defaultWorkers()),
+      pool,
       resume: Boolean(values.resume),
       onFold: (e, k, n) => {
         bar.done();
@@ -90,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
     bar.done();
     if (e instanceof CalibrationInterrupted) return console.error(`exodus crossval: ${e.message}`), 130;
     throw e;
+  } finally {
+    await pool.close();
   }
   bar.done();
   mkdirSync(out, { recursive: true });

@@ -4,6 +4,7 @@ import { InputError } from '../scenarios/errors.ts';
 import { ParamError } from '../model/params.ts';
 import { UsageError } from './args.ts';
 import { VERSION } from './manifest.ts';
+import { QueueError } from '../queue/connection.ts';
 
 interface Command {
   summary: string;
@@ -19,6 +20,8 @@ const COMMANDS: Record<string, Command> = {
   compare: { summary: 'compare the model with every reported figure of an event, over replicates', load: () => import('./compare.ts') },
   calibrate: { summary: 'fit one set of behavioural parameters to the reported figures of all events', load: () => import('./calibrate.ts') },
   report: { summary: 'run every event with the calibrated parameters; write charts (Vega-Lite, SVG, PNG) and an offline HTML report', load: () => import('./report.ts') },
+  sweep: { summary: 'vary parameters and scenario fields over a grid, a list or a Latin hypercube; tidy CSV, manifest, chart', load: () => import('./sweep.ts') },
+  worker: { summary: 'take runs from a Redis queue (--queue redis://host:port) and compute them here', load: () => import('./worker.ts') },
   crossval: { summary: 'leave-one-event-out prediction against a Bass baseline and "nothing happens", with proper scores', load: () => import('./crossval.ts') },
   diagnose: { summary: 'check a calibration: simulation-based calibration, identifiability, prior predictive', load: () => import('./diagnose.ts') },
   sensitivity: { summary: 'global sensitivity of every figure to every parameter (Morris, or Sobol on the emulators)', load: () => import('./sensitivity.ts') },
@@ -65,6 +68,11 @@ export async function cli(argv: string[]): Promise<number> {
     if (e instanceof InputError || e instanceof ParamError || e instanceof UsageError) {
       console.error(`exodus ${cmd}: ${e.message}`);
       return 2;
+    }
+    // A queue that cannot be reached, a run a worker refused or that failed there: one line.
+    if (e instanceof QueueError) {
+      console.error(`exodus ${cmd}: ${e.message}`);
+      return 1;
     }
     throw e;
   }

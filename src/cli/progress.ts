@@ -27,3 +27,38 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     },
   };
 }
+
+/**
+ * Progress of counted work (runs): a bar with ETA on a terminal; elsewhere (CI, logs, a queue
+ * coordinator in the background) a line every `everyMs` and one at the end, so long work shows life.
+ */
+export function progressCount(label: string, unit = 'runs', stream: NodeJS.WriteStream = process.stderr, everyMs = 10_000): { update(done: number, total: number): void; done(): void } {
+  const tty = Boolean(stream.isTTY) && !process.env.CI;
+  const bar = progressBar(label, stream);
+  const t0 = performance.now();
+  let lastLine = t0;
+  let printed = -1;
+  let seen = { done: 0, total: 0 };
+  const line = () => {
+    const { done, total } = seen;
+    const elapsed = (performance.now() - t0) / 1000;
+    const eta = done > 0 && done < total ? `, ~${((elapsed / done) * (total - done)).toFixed(0)} s left` : '';
+    stream.write(`${label}: ${done}/${total} ${unit} (${Math.floor((100 * done) / Math.max(1, total))}%), ${elapsed.toFixed(0)} s${eta}\n`);
+    printed = done;
+  };
+  return {
+    update(done, total) {
+      seen = { done, total };
+      if (tty) return bar.update(total ? done / total : 1, `${done}/${total} ${unit}`);
+      const now = performance.now();
+      if (now - lastLine >= everyMs) {
+        lastLine = now;
+        line();
+      }
+    },
+    done() {
+      if (tty) return bar.done();
+      if (seen.total && seen.done !== printed) line();
+    },
+  };
+}
