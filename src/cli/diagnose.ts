@@ -8,7 +8,7 @@ import { table } from './table.ts';
 import { CALIBRATED_PARAMS } from '../api.ts';
 import { readCalibration } from '../calibrate/shipped.ts';
 import { diagnose, DIAGNOSE_DEFAULTS, type DiagnoseResult } from '../calibrate/diagnose.ts';
-import { createPool, defaultWorkers } from '../calibrate/pool.ts';
+import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
 import { checkpointFile, openCheckpoint } from '../calibrate/checkpoint.ts';
 
 export const usage = `Usage: exodus diagnose [options]
@@ -28,16 +28,16 @@ Options:
                     are used, and more are simulated when there are too few
   --particles N     SMC particles per synthetic posterior (default ${DIAGNOSE_DEFAULTS.particles})
   --seed N          seed of the synthetic reporting errors and new prior draws (default 1)
-  --workers N       worker threads for new simulations (default: the number of cores)
+${POOL_HELP}
   --json            print one JSON object instead of tables
   --out FILE        also write the JSON (default: diagnostics.json beside params.json; "-" for none)
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { params: { type: 'string' }, draws: { type: 'string' }, particles: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } }, usage);
+  const { values } = parse(argv, { params: { type: 'string' }, draws: { type: 'string' }, particles: { type: 'string' }, seed: { type: 'string' }, ...POOL_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' } }, usage);
   if (values.help) return console.log(usage), 0;
   const cal = readCalibration(resolve((values.params as string | undefined) ?? CALIBRATED_PARAMS));
-  const pool = createPool(intOption(values.workers, 'workers', defaultWorkers()));
+  const { pool } = poolFromArgs(values, { resume: true });
   const ckSettings = { diagnose: cal.events.map((l) => l.hash), agents: cal.agents, fit: cal.dims.map((d) => d.key) };
   const ck = openCheckpoint(checkpointFile('.exodus', ckSettings), ckSettings, true);
   let bar = progressBar('diagnose');

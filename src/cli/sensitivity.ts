@@ -10,7 +10,7 @@ import { CALIBRATED_PARAMS } from '../api.ts';
 import { readCalibration } from '../calibrate/shipped.ts';
 import { morris, sobolOnEmulator, MORRIS_DEFAULTS, type SensitivityCell } from '../calibrate/sensitivity.ts';
 import { buildEventModels } from '../calibrate/emulate.ts';
-import { createPool, defaultWorkers } from '../calibrate/pool.ts';
+import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
 import { checkpointFile, openCheckpoint } from '../calibrate/checkpoint.ts';
 
 export const usage = `Usage: exodus sensitivity [options]
@@ -33,7 +33,7 @@ Options:
   --params FILE     the calibration whose events, parameters, agents and emulators are used
                     (default data/calibrated/params.json)
   --seed N          seed (default 1)
-  --workers N       worker threads (default: the number of cores)
+${POOL_HELP}
   --json            print one JSON object instead of tables
   --out FILE        also write the cells as CSV (default: sensitivity-<method>.csv beside params.json; "-" for none)
   -h, --help        this help`;
@@ -41,7 +41,7 @@ Options:
 export async function main(argv: string[]): Promise<number> {
   const { values } = parse(
     argv,
-    { method: { type: 'string' }, trajectories: { type: 'string' }, samples: { type: 'string' }, params: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' } },
+    { method: { type: 'string' }, trajectories: { type: 'string' }, samples: { type: 'string' }, params: { type: 'string' }, seed: { type: 'string' }, ...POOL_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' } },
     usage,
   );
   if (values.help) return console.log(usage), 0;
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   let cells: SensitivityCell[];
   const t0 = performance.now();
   if (method === 'morris') {
-    const pool = createPool(intOption(values.workers, 'workers', defaultWorkers()));
+    const { pool } = poolFromArgs(values, { resume: true });
     const ckSettings = { sensitivity: cal.events.map((l) => l.hash), agents: cal.agents, fit: cal.dims.map((d) => d.key) };
     const ck = openCheckpoint(checkpointFile('.exodus', ckSettings), ckSettings, true);
     const bar = progressBar('sensitivity (Morris)');
