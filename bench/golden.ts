@@ -1,9 +1,12 @@
 // Golden outputs: a hash of the tidy CSV and the switch matrix of every built-in event (and the
 // benchmark scenario) at a few agent counts and seeds. A speed change to the engine must leave
 // every line unchanged; run it before and after (`node --import tsx bench/golden.ts [--agents
-// 5000,20000] [--seeds 1,2] [--events a,b] [--stats]`). --stats also prints a few headline numbers
-// per run (for changes that are meant to be equal in distribution only).
+// 5000,20000] [--seeds 1,2] [--events a,b] [--stats] [--dump DIR]`). --stats also prints a few
+// headline numbers per run (for changes that are meant to be equal in distribution only); --dump
+// writes each run's values (full precision) to DIR, for bench/golden-diff.ts.
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinNames, loadScenario } from '../src/scenarios/load.ts';
 import { runScenario } from '../src/api.ts';
@@ -17,6 +20,8 @@ const agents = option('agents', '5000,20000').split(',').map(Number);
 const seeds = option('seeds', '1,2').split(',').map(Number);
 const events = option('events', ['bench', ...builtinNames()].join(',')).split(',');
 const stats = process.argv.includes('--stats');
+const dump = process.argv.includes('--dump') ? option('dump', '') : '';
+if (dump) mkdirSync(dump, { recursive: true });
 
 export function outputHash(res: RunResult): string {
   const h = createHash('sha256');
@@ -38,6 +43,10 @@ for (const ev of events) {
     for (const seed of seeds) {
       const res = runScenario(loaded, { seed, agents: n, useCalibrated: false });
       const secs = ((res.wallMs - res.buildMs) / 1000).toFixed(2);
+      if (dump) {
+        const lines = tidyRows(res).map((r) => `${r.time},${r.region},${r.platform},${r.metric},${r.value}`);
+        writeFileSync(join(dump, `${ev}-${n}-${seed}.csv`), [...lines, ...Array.from(res.switches, (v, k) => `switch,${k},,,${v}`)].join('\n') + '\n');
+      }
       console.log(`${ev} agents=${n} seed=${seed} ${outputHash(res)}${stats ? ` ${headline(res)}` : ''}  (${secs} s)`);
     }
   }

@@ -262,11 +262,12 @@ interface SweepOut {
  */
 function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, out: SweepOut | null): void {
   const { K, R, U } = w;
+  const RK = R * K;
   const { status, lastActive, activity, primary, universe } = w;
-  const inUse = sweepCounts(R * K, 0);
-  const reachable = sweepCounts(R * K, 1);
+  const inUse = sweepCounts(RK, 0);
+  const reachable = sweepCounts(RK, 1);
+  const counts = out ? stockCounts(RK * (U + 1)) : null;
   for (let r = 0; r < R; r++) {
-    const wt = w.weight[r] * Math.exp(w.growth[r] * day);
     const a0 = w.regionStart[r];
     const a1 = w.regionStart[r + 1];
     const rk = r * K;
@@ -288,15 +289,25 @@ function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, 
             dau = use > 1 ? 1 : use;
           }
         }
-        if (!out) continue;
+        if (!counts) continue;
         const last = lastActive[base + a];
         const mau = last > day - 30 && last !== -1;
-        addStocks(out.stocks, out.at + rk + a, wt, st, dau, mau, a === pa);
-        if (m) for (let u = 0; u < U; u++) if (m & (1 << u)) addStocks(out.ustocks[u], out.at + rk + a, wt, st, dau, mau, a === pa);
+        const q = dauUnits(dau);
+        countStocks(counts, rk + a, st, q, mau, a === pa);
+        if (m) for (let u = 0; u < U; u++) if (m & (1 << u)) countStocks(counts, (u + 1) * RK + rk + a, st, q, mau, a === pa);
       }
     }
   }
-  for (let k = 0; k < R * K; k++) pass[k] = inUse[k] > 0 ? reachable[k] / inUse[k] : 1;
+  for (let k = 0; k < RK; k++) pass[k] = inUse[k] > 0 ? reachable[k] / inUse[k] : 1;
+  if (!out || !counts) return;
+  for (let r = 0; r < R; r++) {
+    const wt = w.weight[r] * Math.exp(w.growth[r] * day);
+    for (let a = 0; a < K; a++) {
+      const k = r * K + a;
+      writeStocks(out.stocks, out.at + k, counts, k, wt);
+      for (let u = 0; u < U; u++) writeStocks(out.ustocks[u], out.at + k, counts, (u + 1) * RK + k, wt);
+    }
+  }
 }
 
 const countBuffers: Float64Array[] = [];
@@ -306,11 +317,34 @@ function sweepCounts(n: number, slot: number): Float64Array {
   return countBuffers[slot].fill(0);
 }
 
-function addStocks(s: Record<StockMetric, Float64Array>, k: number, wt: number, st: number, dau: number, mau: boolean, isPrimary: boolean): void {
-  s.dau[k] += wt * dau;
-  if (mau) s.mau[k] += wt;
-  if (st & INSTALLED) s.installed[k] += wt;
-  if (st & EVER) s.users[k] += wt;
-  if (st & ACTIVE) s.active[k] += wt;
-  if (isPrimary) s.primary[k] += wt;
+/**
+ * Stocks are counted in agents (exact integers), the daily audience in fixed point (DAU_UNIT per
+ * agent), and only then weighted: sums that do not depend on the order agents are visited in.
+ */
+const DAU_UNIT = 2 ** 24;
+const dauUnits = (dau: number) => Math.round(dau * DAU_UNIT);
+/** Per metric slot, counts at index 6 * k + slot (k: r * K + a, universes after the population). */
+const C_DAU = 0, C_MAU = 1, C_INSTALLED = 2, C_USERS = 3, C_ACTIVE = 4, C_PRIMARY = 5;
+function stockCounts(n: number): Float64Array {
+  return sweepCounts(6 * n, 2);
+}
+
+function countStocks(c: Float64Array, k: number, st: number, q: number, mau: boolean, isPrimary: boolean): void {
+  const o = 6 * k;
+  c[o + C_DAU] += q;
+  if (mau) c[o + C_MAU]++;
+  if (st & INSTALLED) c[o + C_INSTALLED]++;
+  if (st & EVER) c[o + C_USERS]++;
+  if (st & ACTIVE) c[o + C_ACTIVE]++;
+  if (isPrimary) c[o + C_PRIMARY]++;
+}
+
+function writeStocks(s: Record<StockMetric, Float64Array>, at: number, c: Float64Array, k: number, wt: number): void {
+  const o = 6 * k;
+  s.dau[at] = (c[o + C_DAU] / DAU_UNIT) * wt;
+  s.mau[at] = c[o + C_MAU] * wt;
+  s.installed[at] = c[o + C_INSTALLED] * wt;
+  s.users[at] = c[o + C_USERS] * wt;
+  s.active[at] = c[o + C_ACTIVE] * wt;
+  s.primary[at] = c[o + C_PRIMARY] * wt;
 }
