@@ -23,7 +23,7 @@
 //    in the news are the reasons to install. Their main app stays what it was.
 // Installs and changes of main app tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP, setActive } from './world.ts';
+import { ACTIVE, EVER, INSTALLED, NO_APP, learnCircumvention, markUsed, setActive, setPrimary, signUp } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { Rng } from './rng.ts';
@@ -198,7 +198,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     }
   }
   if (j < 0) return;
-  if (w.scratchW[j]) w.circ[i] = Math.max(w.circ[i], f.hardness[r * K + j]);
+  if (w.scratchW[j]) learnCircumvention(w, i, f.hardness[r * K + j]);
   const st = w.status[base + j];
   if (!(st & INSTALLED) || !(st & EVER)) {
     if (!register(w, f, i, r, j, ledger)) return; // registration overloaded: try again later
@@ -206,7 +206,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   } else setActive(w, i, j, true);
   if (j !== primary) {
     ledger.switches[(primary === NO_APP ? K : primary) * K + j] += ledger.weightNow[r];
-    w.primary[i] = j;
+    setPrimary(w, i, j);
     told = true;
   }
 
@@ -300,7 +300,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
   if (c < 0) return;
   const installed = Boolean(w.status[base + c] & INSTALLED);
   if (!register(w, f, i, r, c, ledger)) return;
-  w.lastActive[base + c] = Math.floor(ledger.t + 1e-9);
+  markUsed(w, i, c, Math.floor(ledger.t + 1e-9));
   if (!installed) {
     w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
     tellContacts(w, p, i, ledger.t, rng);
@@ -338,7 +338,7 @@ function register(w: World, f: Fields, i: number, r: number, a: number, ledger: 
       ledger.uinstalls[u * RK + rk] += wt;
     }
   }
-  w.status[b] = st | INSTALLED | EVER;
+  signUp(w, i, a);
   setActive(w, i, a, true);
   return true;
 }

@@ -1,23 +1,28 @@
 // The simulation loop. Per step: shocks set the fields; people reconsider (news and frustration via
 // thinning of a region-level rate, word of mouth and trial reviews via a calendar, newcomers via
 // arrivals); people whose main app does not work reach for something else; only agents with
-// something to decide are touched. Once a day an activity sweep updates "last active", the share of
-// each app's users who can still reach it and, at observation times, the stock metrics.
+// something to decide are touched. Once a day a sweep takes the share of each app's users who can
+// still reach it and, at observation times, the stock metrics from counters kept up to date as
+// people change their apps (tally.ts): its cost does not grow with the number of agents.
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
 import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps } from './population.ts';
-import { access, considerRate, considerRateBound, reachOut, reconsider, CUT, DOWN, VIA, type StepLedger } from './decide.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
+import { access, considerRate, considerRateBound, reachOut, reconsider, CUT, DOWN, type StepLedger } from './decide.ts';
+import { NO_APP, preinstall, type World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
+import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, type Tally } from './tally.ts';
+import { verifyTally } from './tally-check.ts';
 
 export interface RunOptions {
   seed: number;
   agents?: number;
   /** Called with the share of steps done (0..1), at most about 200 times per run. */
   onProgress?: (done: number) => void;
+  /** Verify the incremental counters against a full scan at every daily sweep (slow; for tests). */
+  check?: boolean;
 }
 
 /**
@@ -67,6 +72,8 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   resetFields(f, input.platforms, 0);
   assignMainApps(w, f, p, input, seed);
   setFields(0);
+  w.tally.start(w, f, p);
+  if (opts.check) w.tally.shadowLastActive = Int32Array.from(w.lastActive);
   const pass = new Float64Array(RK).fill(1);
   const buildMs = performance.now() - wall0;
 
@@ -102,7 +109,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   let obs = 0;
   const observeNow = (t: number) => {
     setWeights(t);
-    sweep(w, f, p, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK });
+    sweep(w, f, p, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK }, opts.check);
     for (let r = 0; r < R; r++) offline[obs * R + r] = w.waitingCount[r] * weightNow[r];
     obsTimes[obs++] = t;
   };
@@ -116,6 +123,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     const dt = plan.dt[step];
     const mid = t + dt / 2;
     setFields(t);
+    w.tally.refresh(w, f, false);
     setWeights(t);
     // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
     // an outage: its severity).
@@ -187,8 +195,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
         const size = w.regionStart[r + 1] - a0;
         const k = binomial(rng, size, 1 - Math.exp(-rate * dt));
         for (let m = 0; m < k; m++) {
-          const b = (a0 + Math.floor(rng() * size)) * K + a;
-          w.status[b] |= INSTALLED;
+          preinstall(w, a0 + Math.floor(rng() * size), a);
         }
       }
     }
@@ -203,7 +210,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       while (nextObs <= tEnd + 1e-9) nextObs += observe;
     } else if (day > lastSweepDay) {
       setFields(tEnd);
-      sweep(w, f, p, day, pass, null);
+      sweep(w, f, p, day, pass, null, opts.check);
       lastSweepDay = day;
     }
 
@@ -256,95 +263,39 @@ interface SweepOut {
 }
 
 /**
- * Once a day: people in use of an app they can reach used it today (lastActive), and the share of
- * each app's users who can reach it (blocks, shutdowns) is counted into `pass`. With `out`, also
- * write the stock metrics at offset `at` (index r * K + a), weighted to real people.
+ * Once a day: people in use of an app they can reach used it today, and `pass` gets the share of
+ * each app's users who can reach it (blocks, shutdowns). With `out`, also write the stock metrics at
+ * offset `at` (index r * K + a), weighted to real people. All of it reads the tally's counters.
  */
-function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, out: SweepOut | null): void {
+function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, out: SweepOut | null, check = false): void {
   const { K, R, U } = w;
   const RK = R * K;
-  const { status, lastActive, activity, primary, universe } = w;
-  const inUse = sweepCounts(RK, 0);
-  const reachable = sweepCounts(RK, 1);
-  const counts = out ? stockCounts(RK * (U + 1)) : null;
-  for (let r = 0; r < R; r++) {
-    const a0 = w.regionStart[r];
-    const a1 = w.regionStart[r + 1];
-    const rk = r * K;
-    for (let i = a0; i < a1; i++) {
-      const base = i * K;
-      const pa = primary[i];
-      const m = U > 0 ? universe[i] : 0;
-      for (let a = 0; a < K; a++) {
-        const st = status[base + a];
-        if (st === 0) continue;
-        let dau = 0;
-        if (st & ACTIVE && f.launched[a]) {
-          const acc = access(w, f, i, r, a);
-          inUse[rk + a]++;
-          if (acc !== CUT) reachable[rk + a]++;
-          if (acc !== CUT && acc !== DOWN) {
-            lastActive[base + a] = day;
-            const use = (a === pa ? p.usePrimary : p.useSecondary) * activity[i] * f.useFactor[rk + a] * (acc === VIA ? 1 - p.vpnHassle : 1);
-            dau = use > 1 ? 1 : use;
-          }
-        }
-        if (!counts) continue;
-        const last = lastActive[base + a];
-        const mau = last > day - 30 && last !== -1;
-        const q = dauUnits(dau);
-        countStocks(counts, rk + a, st, q, mau, a === pa);
-        if (m) for (let u = 0; u < U; u++) if (m & (1 << u)) countStocks(counts, (u + 1) * RK + rk + a, st, q, mau, a === pa);
-      }
-    }
+  const t = w.tally;
+  t.sweep(w, f, day);
+  if (check) verifyTally(w, f, p, day);
+  for (let k = 0; k < RK; k++) {
+    const inUse = t.c[k * SLOTS + IN_USE];
+    pass[k] = inUse > 0 ? t.c[k * SLOTS + REACHABLE] / inUse : 1;
   }
-  for (let k = 0; k < RK; k++) pass[k] = inUse[k] > 0 ? reachable[k] / inUse[k] : 1;
-  if (!out || !counts) return;
+  if (!out) return;
   for (let r = 0; r < R; r++) {
     const wt = w.weight[r] * Math.exp(w.growth[r] * day);
     for (let a = 0; a < K; a++) {
       const k = r * K + a;
-      writeStocks(out.stocks, out.at + k, counts, k, wt);
-      for (let u = 0; u < U; u++) writeStocks(out.ustocks[u], out.at + k, counts, (u + 1) * RK + k, wt);
+      writeStocks(out.stocks, out.at + k, t, k, wt);
+      for (let u = 0; u < U; u++) writeStocks(out.ustocks[u], out.at + k, t, (u + 1) * RK + k, wt);
     }
   }
 }
 
-const countBuffers: Float64Array[] = [];
-/** Reused zeroed count arrays (the sweep runs every day; it must not allocate). */
-function sweepCounts(n: number, slot: number): Float64Array {
-  if (!countBuffers[slot] || countBuffers[slot].length !== n) countBuffers[slot] = new Float64Array(n);
-  return countBuffers[slot].fill(0);
-}
-
-/**
- * Stocks are counted in agents (exact integers), the daily audience in fixed point (DAU_UNIT per
- * agent), and only then weighted: sums that do not depend on the order agents are visited in.
- */
-const DAU_UNIT = 2 ** 24;
-const dauUnits = (dau: number) => Math.round(dau * DAU_UNIT);
-/** Per metric slot, counts at index 6 * k + slot (k: r * K + a, universes after the population). */
-const C_DAU = 0, C_MAU = 1, C_INSTALLED = 2, C_USERS = 3, C_ACTIVE = 4, C_PRIMARY = 5;
-function stockCounts(n: number): Float64Array {
-  return sweepCounts(6 * n, 2);
-}
-
-function countStocks(c: Float64Array, k: number, st: number, q: number, mau: boolean, isPrimary: boolean): void {
-  const o = 6 * k;
-  c[o + C_DAU] += q;
-  if (mau) c[o + C_MAU]++;
-  if (st & INSTALLED) c[o + C_INSTALLED]++;
-  if (st & EVER) c[o + C_USERS]++;
-  if (st & ACTIVE) c[o + C_ACTIVE]++;
-  if (isPrimary) c[o + C_PRIMARY]++;
-}
-
-function writeStocks(s: Record<StockMetric, Float64Array>, at: number, c: Float64Array, k: number, wt: number): void {
-  const o = 6 * k;
-  s.dau[at] = (c[o + C_DAU] / DAU_UNIT) * wt;
-  s.mau[at] = c[o + C_MAU] * wt;
-  s.installed[at] = c[o + C_INSTALLED] * wt;
-  s.users[at] = c[o + C_USERS] * wt;
-  s.active[at] = c[o + C_ACTIVE] * wt;
-  s.primary[at] = c[o + C_PRIMARY] * wt;
+/** Stocks of one cell of the tally (gk: group * R * K + r * K + a), weighted to people. */
+function writeStocks(s: Record<StockMetric, Float64Array>, at: number, t: Tally, gk: number, wt: number): void {
+  const o = gk * SLOTS;
+  const c = t.c;
+  s.dau[at] = (c[o + DAU_Q] / DAU_UNIT) * wt;
+  s.mau[at] = t.mau(Math.floor(gk / t.RK), gk % t.RK) * wt;
+  s.installed[at] = c[o + N_INSTALLED] * wt;
+  s.users[at] = c[o + N_USERS] * wt;
+  s.active[at] = c[o + N_ACTIVE] * wt;
+  s.primary[at] = c[o + N_PRIMARY] * wt;
 }
