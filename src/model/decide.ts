@@ -79,17 +79,22 @@ export function taste(w: World, p: Params, i: number, a: number): number {
   return p.tasteScale * gumbel(hashUniform(w.tasteSalt, i, a));
 }
 
-/** Rate (per day) at which agent i reconsiders because of news and frustration (not word of mouth). */
-export function considerRate(w: World, f: Fields, p: Params, i: number, r: number): number {
-  let rate = p.considerBase + p.considerMedia * (f.media[r] + w.privacy[i] * f.mediaPrivacy[r]);
-  const pa = w.primary[i];
-  if (f.durable[r] && pa !== NO_APP && access(w, f, i, r, pa) === CUT) rate += p.considerFrustration;
-  return rate;
+/** Rate (per day) at which agent i reconsiders because of news (not word of mouth or frustration). */
+export function newsRate(w: World, f: Fields, p: Params, i: number, r: number): number {
+  return p.considerBase + p.considerMedia * (f.media[r] + w.privacy[i] * f.mediaPrivacy[r]);
 }
 
-/** Upper bound of considerRate over the agents of region r (for thinning). */
-export function considerRateBound(f: Fields, p: Params, r: number): number {
-  return p.considerBase + p.considerMedia * (f.media[r] + f.mediaPrivacy[r]) + (f.durable[r] ? p.considerFrustration : 0);
+/** Upper bound of newsRate over the agents of region r (for thinning). */
+export function newsRateBound(f: Fields, p: Params, r: number): number {
+  return p.considerBase + p.considerMedia * (f.media[r] + f.mediaPrivacy[r]);
+}
+
+/**
+ * Extra rate (per day) at which a person of region r whose main app is durably out of reach
+ * (access CUT) reconsiders. The engine draws them from the tally's list of people cut off.
+ */
+export function frustrationRate(f: Fields, p: Params, r: number): number {
+  return f.durable[r] ? p.considerFrustration : 0;
 }
 
 /** Skill needed for a blocked app, or -1; and the one-off cost for agent i of learning to get round it. */

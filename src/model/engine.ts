@@ -10,7 +10,7 @@ import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps } from './population.ts';
-import { access, considerRate, considerRateBound, reachOut, reconsider, CUT, DOWN, type StepLedger } from './decide.ts';
+import { frustrationRate, newsRate, newsRateBound, reachOut, reconsider, type StepLedger } from './decide.ts';
 import { NO_APP, preinstall, type World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
 import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, type Tally } from './tally.ts';
@@ -135,29 +135,48 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     ledger.uinstalls = uinstalls.subarray(step * U * RK, (step + 1) * U * RK);
     for (let k = 0; k < RK + K; k++) ledger.capacityLeft[k] = f.capacity[k] * 24 * dt;
 
+    const tally = w.tally;
     for (let r = 0; r < R; r++) {
       const a0 = w.regionStart[r];
       const size = w.regionStart[r + 1] - a0;
-      // 1. News and frustration: draw candidates at the region's upper-bound rate, keep each with
-      //    probability (own rate / bound). Cost is proportional to the people who reconsider.
-      const bound = considerRateBound(f, p, r);
-      const k = binomial(rng, size, 1 - Math.exp(-bound * dt));
+      // 1. News and frustration, as one thinned process: candidates at the region's upper-bound
+      //    rate (news, plus frustration where some main apps are durably out of reach), each kept
+      //    with probability (own rate / bound). Cost is proportional to the people who reconsider:
+      //    the candidates' share that only frustration could keep is drawn from the tally's list of
+      //    people cut off, the rest from the whole region, with the same chances as one pass.
+      const boundN = newsRateBound(f, p, r);
+      const fr = frustrationRate(f, p, r);
+      const bound = boundN + fr;
+      const q = 1 - Math.exp(-bound * dt);
+      const k = binomial(rng, size, fr > 0 ? (q * boundN) / bound : q);
       for (let m = 0; m < k; m++) {
         const i = a0 + Math.floor(rng() * size);
-        if (w.primary[i] === NO_APP) continue;
-        if (rng() * bound < considerRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
+        if (w.primary[i] === NO_APP || (fr > 0 && tally.isCut(w, i))) continue;
+        if (rng() * boundN < newsRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
       }
-      // 2. Main app not working: people who try to use it notice (use is spread over the day: the
-      //    chance to have noticed grows with the time since it failed); they reach for something
-      //    else at rate reachOut.
+      // People cut off: a slot left empty by someone who moved on during the loop is a miss, so
+      // everyone in the list keeps the same chance.
+      const cut0 = fr > 0 ? tally.nCut[r] : 0;
+      const kf = binomial(rng, cut0, q);
+      for (let m = 0; m < kf; m++) {
+        const x = Math.floor(rng() * cut0);
+        if (x >= tally.nCut[r]) continue;
+        const i = tally.aList[a0 + x];
+        if (rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
+      }
+      // 2. Main app not working (cut off or down; the tally's lists): people who try to use it
+      //    notice (use is spread over the day: the chance to have noticed grows with the time since
+      //    it failed); they reach for something else at rate reachOut.
       if (!f.disrupted[r]) continue;
-      const kr = binomial(rng, size, 1 - Math.exp(-p.reachOut * dt));
+      const nc = tally.nCut[r];
+      const nAff = nc + tally.nDown[r];
+      const a1 = w.regionStart[r + 1] - nAff; // where the down list begins, minus the cut list
+      const kr = binomial(rng, nAff, 1 - Math.exp(-p.reachOut * dt));
       for (let m = 0; m < kr; m++) {
-        const i = a0 + Math.floor(rng() * size);
+        const x = Math.floor(rng() * nAff);
+        // reachOut changes neither main apps nor access, so the lists stay as they are here.
+        const i = tally.aList[x < nc ? a0 + x : a1 + x];
         const pa = w.primary[i];
-        if (pa === NO_APP) continue;
-        const acc = access(w, f, i, r, pa);
-        if (acc !== DOWN && acc !== CUT) continue;
         const use = Math.min(1, p.usePrimary * w.activity[i]);
         const noticed = 1 - Math.exp(-p.sessionsPerDay * use * Math.max(0, mid - f.downSince[r * K + pa]));
         if (rng() < noticed) reachOut(w, f, p, i, rng, ledger);

@@ -237,6 +237,13 @@ export class Tally {
     return n;
   }
 
+  /** Whether agent i's main app is cut off for them (they are in the cut-off list). */
+  isCut(w: World, i: number): boolean {
+    const pos = this.aPos[i];
+    const r = w.region[i];
+    return pos >= 0 && pos < w.regionStart[r] + this.nCut[r];
+  }
+
   /** Agent i's main app does not work for them: keep them in the cut-off or down list of their region. */
   placeAffected(w: World, i: number): void {
     if (!this.on) return;
