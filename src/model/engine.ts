@@ -93,10 +93,10 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   const ledger: StepLedger = {
     t: 0,
     weightNow,
-    signups,
-    installs,
-    usignups,
-    uinstalls,
+    signups: new Float64Array(RK),
+    installs: new Float64Array(RK),
+    usignups: new Float64Array(U * RK),
+    uinstalls: new Float64Array(U * RK),
     switches,
     capacityLeft: new Float64Array(RK + K),
   };
@@ -129,10 +129,11 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     // an outage: its severity).
     for (let k = 0; k < RK; k++) f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]);
     ledger.t = t;
-    ledger.signups = signups.subarray(step * RK, (step + 1) * RK);
-    ledger.installs = installs.subarray(step * RK, (step + 1) * RK);
-    ledger.usignups = usignups.subarray(step * U * RK, (step + 1) * U * RK);
-    ledger.uinstalls = uinstalls.subarray(step * U * RK, (step + 1) * U * RK);
+    // This step's flows are written into the ledger's own arrays, then copied (no views per step).
+    ledger.signups.fill(0);
+    ledger.installs.fill(0);
+    ledger.usignups.fill(0);
+    ledger.uinstalls.fill(0);
     for (let k = 0; k < RK + K; k++) ledger.capacityLeft[k] = f.capacity[k] * 24 * dt;
 
     const tally = w.tally;
@@ -218,6 +219,11 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
         }
       }
     }
+
+    signups.set(ledger.signups, step * RK);
+    installs.set(ledger.installs, step * RK);
+    usignups.set(ledger.usignups, step * U * RK);
+    uinstalls.set(ledger.uinstalls, step * U * RK);
 
     // 6. Daily activity sweep and observations at the end of the step.
     const tEnd = t + dt;
