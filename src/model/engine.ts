@@ -15,6 +15,7 @@ import { NO_APP, preinstall, type World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
 import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, type Tally } from './tally.ts';
 import { verifyTally } from './tally-check.ts';
+import { AgentBatch } from './order.ts';
 
 export interface RunOptions {
   seed: number;
@@ -117,6 +118,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   let nextObs = observe;
   let lastSweepDay = 0;
   let progressMark = 0;
+  const batch = new AgentBatch();
 
   for (let step = 0; step < S; step++) {
     const t = plan.t[step];
@@ -136,6 +138,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     ledger.uinstalls.fill(0);
     for (let k = 0; k < RK + K; k++) ledger.capacityLeft[k] = f.capacity[k] * 24 * dt;
 
+    // People drawn in this step are visited in index order (order.ts: memory locality).
     const tally = w.tally;
     for (let r = 0; r < R; r++) {
       const a0 = w.regionStart[r];
@@ -150,20 +153,24 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       const bound = boundN + fr;
       const q = 1 - Math.exp(-bound * dt);
       const k = binomial(rng, size, fr > 0 ? (q * boundN) / bound : q);
+      batch.clear();
+      for (let m = 0; m < k; m++) batch.push(a0 + Math.floor(rng() * size));
+      batch.sort();
       for (let m = 0; m < k; m++) {
-        const i = a0 + Math.floor(rng() * size);
+        const i = batch.buf[m];
         if (w.primary[i] === NO_APP || (fr > 0 && tally.isCut(w, i))) continue;
         if (rng() * boundN < newsRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
       }
-      // People cut off: a slot left empty by someone who moved on during the loop is a miss, so
-      // everyone in the list keeps the same chance.
+      // People cut off, drawn from the list as it is now; someone who has moved on by their turn
+      // is a miss, so everyone in the list keeps the same chance.
       const cut0 = fr > 0 ? tally.nCut[r] : 0;
       const kf = binomial(rng, cut0, q);
+      batch.clear();
+      for (let m = 0; m < kf; m++) batch.push(tally.aList[a0 + Math.floor(rng() * cut0)]);
+      batch.sort();
       for (let m = 0; m < kf; m++) {
-        const x = Math.floor(rng() * cut0);
-        if (x >= tally.nCut[r]) continue;
-        const i = tally.aList[a0 + x];
-        if (rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
+        const i = batch.buf[m];
+        if (tally.isCut(w, i) && rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
       }
       // 2. Main app not working (cut off or down; the tally's lists): people who try to use it
       //    notice (use is spread over the day: the chance to have noticed grows with the time since
@@ -173,10 +180,15 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       const nAff = nc + tally.nDown[r];
       const a1 = w.regionStart[r + 1] - nAff; // where the down list begins, minus the cut list
       const kr = binomial(rng, nAff, 1 - Math.exp(-p.reachOut * dt));
+      batch.clear();
       for (let m = 0; m < kr; m++) {
         const x = Math.floor(rng() * nAff);
-        // reachOut changes neither main apps nor access, so the lists stay as they are here.
-        const i = tally.aList[x < nc ? a0 + x : a1 + x];
+        batch.push(tally.aList[x < nc ? a0 + x : a1 + x]);
+      }
+      batch.sort();
+      // reachOut changes neither main apps nor access, so these people stay in the lists.
+      for (let m = 0; m < kr; m++) {
+        const i = batch.buf[m];
         const pa = w.primary[i];
         const use = Math.min(1, p.usePrimary * w.activity[i]);
         const noticed = 1 - Math.exp(-p.sessionsPerDay * use * Math.max(0, mid - f.downSince[r * K + pa]));
@@ -184,9 +196,16 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       }
     }
 
-    // 3. Word of mouth and trial reviews: people who are due now.
+    // 3. Word of mouth and trial reviews: people who are due now (a kick since they were filed
+    //    redraws their time: then they are no longer due now).
     w.wake.current = step;
-    for (let i = w.wake.pop(step); i >= 0; i = w.wake.pop(step)) {
+    batch.clear();
+    w.wake.drain(step, batch);
+    batch.sort();
+    for (let m = 0; m < batch.n; m++) {
+      const i = batch.buf[m];
+      if (w.wake.due[i] !== step) continue;
+      w.wake.due[i] = -1;
       if (w.primary[i] !== NO_APP) reconsider(w, f, p, i, rng, ledger);
     }
 
