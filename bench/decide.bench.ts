@@ -42,3 +42,32 @@ const time = (label: string, n: number, fn: (i: number) => void) => {
 };
 time('mainUtilities', 1_000_000, (i) => mainUtilities(w, f, p, i));
 time('reconsider', 1_000_000, (i) => w.primary[i] !== 255 && reconsider(w, f, p, i, rng, ledger));
+
+// Sorted batches, and sorted batches with a touch-ahead pass over the columns a decision reads.
+const sorted = Int32Array.from(picks).sort();
+const chunk = 256;
+let sink = 0;
+const touch = (from: number, to: number) => {
+  const { K } = w;
+  let s = 0;
+  for (let x = from; x < to; x++) {
+    const i = sorted[x];
+    s += w.region[i] + w.primary[i] + w.circ[i] + w.inertia[i] + w.privacy[i] + w.activity[i] + w.universe[i] + w.net.offsets[i] + w.wake.due[i];
+    s += w.status[i * K] + w.reachCount[i * K] + w.tally.code[i * K] + w.lastActive[i * K] + w.attn[i];
+  }
+  sink += s;
+};
+for (const [label, pre] of [['sorted', false], ['sorted+touch', true]] as const) {
+  const n = 1_000_000;
+  const t0 = performance.now();
+  for (let x0 = 0; x0 < n; x0 += chunk) {
+    const x1 = Math.min(n, x0 + chunk);
+    if (pre) touch(x0, x1);
+    for (let x = x0; x < x1; x++) {
+      const i = sorted[x];
+      if (w.primary[i] !== 255) reconsider(w, f, p, i, rng, ledger);
+    }
+  }
+  console.log(`${('reconsider ' + label).padEnd(16)} ${(((performance.now() - t0) * 1e6) / n).toFixed(0).padStart(6)} ns`);
+}
+console.log(sink > 0 ? '' : ' ');

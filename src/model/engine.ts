@@ -20,8 +20,11 @@ import { AgentBatch } from './order.ts';
 export interface RunOptions {
   seed: number;
   agents?: number;
-  /** Called with the share of steps done (0..1), at most about 200 times per run. */
-  onProgress?: (done: number) => void;
+  /**
+   * Progress: the share done (0..1) of building the world (phase 'build') and of the steps
+   * ('run', from 0 once the world is built), at most about 200 times per phase.
+   */
+  onProgress?: (done: number, phase: 'build' | 'run') => void;
   /** Verify the incremental counters against a full scan at every daily sweep (slow; for tests). */
   check?: boolean;
 }
@@ -77,6 +80,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   if (opts.check) w.tally.shadowLastActive = Int32Array.from(w.lastActive);
   const pass = new Float64Array(RK).fill(1);
   const buildMs = performance.now() - wall0;
+  opts.onProgress?.(0, 'run');
 
   const observe = input.observe;
   const O = Math.floor(T / observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
@@ -259,7 +263,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     }
 
     if (opts.onProgress && step + 1 >= progressMark) {
-      opts.onProgress((step + 1) / S);
+      opts.onProgress((step + 1) / S, 'run');
       progressMark = step + 1 + Math.max(1, Math.floor(S / 200));
     }
   }
