@@ -1,36 +1,93 @@
-// Benchmark: agent-steps per second and peak memory of the engine at 1e5, 1e6 and 1e7 agents, beside
-// an object-per-agent implementation of the same rule. Medians of several runs, each in a fresh
-// process. Run with `npm run bench` (add --quick for 1e5 and 1e6 only).
+// Benchmark: every built-in event and the toy scenario (bench/bench.yaml) at 1e5 and 1e6 agents (and
+// one event at 1e7), one thread, each measurement in a fresh process: agent-steps per second (every
+// agent in every step, build excluded), build time and peak RSS, medians of several runs; beside an
+// object-per-agent implementation of the toy. Writes the table into README.md between the
+// <!-- bench:begin --> and <!-- bench:end --> markers (unless --no-readme).
+// Usage: npm run bench [-- --quick] [--runs N] [--events a,b] [--no-readme]
+//   --quick: 1e5 only, one run each (a minute or two), README untouched
 import { execFileSync } from 'node:child_process';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median } from 'd3-array';
+import { builtinNames } from '../src/scenarios/load.ts';
 
-const quick = process.argv.includes('--quick');
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 ? args[k + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const writeReadme = !quick && !args.includes('--no-readme');
+const runsOption = option('runs');
+const events = (option('events') ?? ['bench', ...builtinNames()].join(',')).split(',');
+/** The event also measured at 1e7 agents: the longest of the real events. */
+const LARGE_EVENT = 'russia-blocks-2024-2026';
+
 const one = fileURLToPath(new URL('./run-one.ts', import.meta.url));
-type M = { impl: string; agents: number; seconds: number; buildSeconds: number; agentStepsPerSecond: number; maxRssMiB: number };
-function measure(impl: string, agents: number, runs: number): M[] {
+type M = { impl: string; event: string; agents: number; steps: number; seconds: number; cpuSeconds: number; buildSeconds: number; agentStepsPerSecond: number; agentStepsPerCpuSecond: number; maxRssMiB: number };
+
+function measure(argv: string[], runs: number): M[] {
   const out: M[] = [];
   for (let k = 0; k < runs; k++) {
-    const text = execFileSync(process.execPath, ['--import', 'tsx', one, impl, String(agents)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const text = execFileSync(process.execPath, ['--import', 'tsx', one, ...argv], { encoding: 'utf8', maxBuffer: 1 << 20 });
     out.push(JSON.parse(text.trim().split('\n').pop()!));
     process.stderr.write('.');
   }
   return out;
 }
-const sizes: [number, number, boolean][] = [[1e5, 5, true], [1e6, 3, true], ...(quick ? [] : [[1e7, 2, false] as [number, number, boolean]])];
+
+const med = (xs: M[], f: (m: M) => number) => median(xs.map(f)) ?? NaN;
+const rate = (x: number) => (x >= 1e7 ? `${(x / 1e6).toFixed(0)}M` : `${(x / 1e6).toFixed(1)}M`);
+const secs = (x: number) => (x >= 100 ? `${x.toFixed(0)} s` : x >= 10 ? `${x.toFixed(1)} s` : `${x.toFixed(2)} s`);
+const sizeLabel = (n: number) => n.toExponential(0).replace('e+', 'e');
+
 const rows: string[] = [];
-for (const [n, runs, withObject] of sizes) {
-  const typed = measure('typed', n, runs);
-  const object = withObject ? measure('object', n, Math.min(runs, 3)) : [];
-  const med = (xs: M[], f: (m: M) => number) => median(xs.map(f)) ?? NaN;
-  const tRate = med(typed, (m) => m.agentStepsPerSecond);
-  const oRate = object.length ? med(object, (m) => m.agentStepsPerSecond) : NaN;
-  rows.push(
-    `| ${n.toExponential(0).replace('e+', 'e')} | ${(tRate / 1e6).toFixed(1)}M | ${med(typed, (m) => m.buildSeconds).toFixed(1)} s | ${med(typed, (m) => m.maxRssMiB).toFixed(0)} MiB | ${object.length ? `${(oRate / 1e6).toFixed(2)}M` : 'not run'} | ${object.length ? `${med(object, (m) => m.maxRssMiB).toFixed(0)} MiB` : '-'} | ${object.length ? `${(tRate / oRate).toFixed(0)}x` : '-'} |`,
-  );
+for (const ev of events) {
+  const sizes: [number, number][] = quick ? [[1e5, 1]] : [[1e5, 3], [1e6, 3], ...(ev === LARGE_EVENT ? [[1e7, 1] as [number, number]] : [])];
+  for (const [n, runs0] of sizes) {
+    const runs = runsOption ? Math.min(Number(runsOption), runs0 === 1 ? 1 : Number(runsOption)) : runs0;
+    process.stderr.write(`${ev} ${sizeLabel(n)} `);
+    const ms = measure(['typed', ev, String(n)], runs);
+    process.stderr.write('\n');
+    rows.push(
+      `| ${ev === 'bench' ? 'toy (bench/bench.yaml)' : ev} | ${ms[0].steps} | ${sizeLabel(n)} | ${rate(med(ms, (m) => m.agentStepsPerSecond))} | ${rate(med(ms, (m) => m.agentStepsPerCpuSecond))} | ${secs(med(ms, (m) => m.seconds))} | ${secs(med(ms, (m) => m.buildSeconds))} | ${med(ms, (m) => m.maxRssMiB).toFixed(0)} MiB | ${runs} |`,
+    );
+  }
 }
-process.stderr.write('\n');
-console.log('Benchmark: bench/bench.yaml (2 regions, 3 apps, 240 hourly steps with a 12-hour outage), one thread, median of runs.');
-console.log('| agents | typed arrays: agent-steps/s | build (network, population) | peak RSS | object-per-agent: agent-steps/s | peak RSS | speed-up |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(r);
+const objectRows: string[] = [];
+if (events.includes('bench')) {
+  for (const [n, runs] of quick ? [[1e5, 1]] : [[1e5, 3], [1e6, 2]]) {
+    process.stderr.write(`object-per-agent ${sizeLabel(n)} `);
+    const ms = measure(['object', String(n)], runs);
+    process.stderr.write('\n');
+    objectRows.push(`| object-per-agent toy | 240 | ${sizeLabel(n)} | ${rate(med(ms, (m) => m.agentStepsPerSecond))} | ${rate(med(ms, (m) => m.agentStepsPerCpuSecond))} | ${secs(med(ms, (m) => m.seconds))} | - | ${med(ms, (m) => m.maxRssMiB).toFixed(0)} MiB | ${runs} |`);
+  }
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const table = [
+  `Measured ${date}, Node ${process.versions.node}, one thread per run (\`npm run bench\`).`,
+  '',
+  '| event | steps | agents | agent-steps/s (wall) | agent-steps/s (CPU) | run | build | peak RSS | runs |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+  ...objectRows,
+].join('\n');
+console.log(table);
+
+if (writeReadme) {
+  const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+  const text = readFileSync(readme, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) {
+    console.error(`README.md has no ${begin} ... ${end} section; the table is printed above only`);
+  } else {
+    const tmp = `${readme}.bench-${process.pid}`;
+    writeFileSync(tmp, `${text.slice(0, a + begin.length)}\n${table}\n${text.slice(b)}`);
+    renameSync(tmp, readme);
+    console.error('README.md: benchmark table updated');
+  }
+}

@@ -81,8 +81,12 @@ describe('outage', () => {
     expect(during(hit, B, all) + during(hit, C, all)).toBeGreaterThan(5 * (during(base, B, all) + during(base, C, all) + 1));
   });
   it('sends them to the alternative their contacts already use, and not by changing their main app', () => {
-    // B is common in the north, C in the south: where each gains sign-ups during the outage.
-    const gain = (a: number, regions: number[]) => during(hit, a, regions) - during(base, a, regions);
+    // B is common in the north, C in the south: where each gains sign-ups during the outage (a few
+    // agents per seed in the north, so three seeds are pooled).
+    const seeds = [1, 2, 3];
+    const hits = [hit, ...seeds.slice(1).map((s) => run(market({ shocks: outage() }), s))];
+    const bases = [base, ...seeds.slice(1).map((s) => run(market(), s))];
+    const gain = (a: number, regions: number[]) => hits.reduce((sum, h, k) => sum + during(h, a, regions) - during(bases[k], a, regions), 0);
     expect(gain(B, north)).toBeGreaterThan(2 * gain(C, north));
     expect(gain(C, south)).toBeGreaterThan(2 * gain(B, south));
     // An outage ends: nobody makes another app their main one because of it.

@@ -25,7 +25,7 @@
 //    was.
 // Installs and changes of main app tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, setActive } from './world.ts';
+import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { Rng } from './rng.ts';
@@ -82,17 +82,22 @@ export function taste(w: World, p: Params, i: number, a: number): number {
   return p.tasteScale * gumbel(hashUniform(w.tasteSalt, i, a));
 }
 
-/** Rate (per day) at which agent i reconsiders because of news and frustration (not word of mouth). */
-export function considerRate(w: World, f: Fields, p: Params, i: number, r: number): number {
-  let rate = p.considerBase + p.considerMedia * (f.media[r] + w.privacy[i] * f.mediaPrivacy[r]);
-  const pa = w.primary[i];
-  if (f.durable[r] && pa !== NO_APP && access(w, f, i, r, pa) === CUT) rate += p.considerFrustration;
-  return rate;
+/** Rate (per day) at which agent i reconsiders because of news (not word of mouth or frustration). */
+export function newsRate(w: World, f: Fields, p: Params, i: number, r: number): number {
+  return p.considerBase + p.considerMedia * (f.media[r] + w.privacy[i] * f.mediaPrivacy[r]);
 }
 
-/** Upper bound of considerRate over the agents of region r (for thinning). */
-export function considerRateBound(f: Fields, p: Params, r: number): number {
-  return p.considerBase + p.considerMedia * (f.media[r] + f.mediaPrivacy[r]) + (f.durable[r] ? p.considerFrustration : 0);
+/** Upper bound of newsRate over the agents of region r (for thinning). */
+export function newsRateBound(f: Fields, p: Params, r: number): number {
+  return p.considerBase + p.considerMedia * (f.media[r] + f.mediaPrivacy[r]);
+}
+
+/**
+ * Extra rate (per day) at which a person of region r whose main app is durably out of reach
+ * (access CUT) reconsiders. The engine draws them from the tally's list of people cut off.
+ */
+export function frustrationRate(f: Fields, p: Params, r: number): number {
+  return f.durable[r] ? p.considerFrustration : 0;
 }
 
 /** Skill needed for a blocked app, or -1; and the one-off cost for agent i of learning to get round it. */
@@ -200,7 +205,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     }
   }
   if (j < 0) return;
-  if (w.scratchW[j]) w.circ[i] = Math.max(w.circ[i], f.hardness[r * K + j]);
+  if (w.scratchW[j]) learnCircumvention(w, i, f.hardness[r * K + j]);
   const st = w.status[base + j];
   if (!(st & INSTALLED) || !(st & EVER)) {
     if (!register(w, f, i, r, j, ledger)) return; // registration overloaded: try again later
@@ -208,7 +213,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   } else setActive(w, i, j, true);
   if (j !== primary) {
     ledger.switches[(primary === NO_APP ? K : primary) * K + j] += ledger.weightNow[r];
-    w.primary[i] = j;
+    setPrimary(w, i, j);
     told = true;
   }
 
@@ -304,7 +309,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
   if (c < 0) return;
   const installed = Boolean(w.status[base + c] & INSTALLED);
   if (!register(w, f, i, r, c, ledger)) return;
-  w.lastActive[base + c] = Math.floor(ledger.t + 1e-9);
+  markUsed(w, i, c, Math.floor(ledger.t + 1e-9));
   if (!installed) {
     w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
     tellContacts(w, p, i, ledger.t, rng);
@@ -313,7 +318,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
 
 /** Agent i is required to use app a (school, work, public services): it installs it and keeps it. */
 export function require(w: World, f: Fields, i: number, r: number, a: number, ledger: StepLedger): void {
-  if (register(w, f, i, r, a, ledger)) w.status[i * w.K + a] |= REQUIRED;
+  if (register(w, f, i, r, a, ledger)) setRequired(w, i, a);
 }
 
 /**
@@ -347,7 +352,7 @@ function register(w: World, f: Fields, i: number, r: number, a: number, ledger: 
       ledger.uinstalls[u * RK + rk] += wt;
     }
   }
-  w.status[b] = st | INSTALLED | EVER;
+  signUp(w, i, a);
   setActive(w, i, a, true);
   return true;
 }

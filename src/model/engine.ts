@@ -1,23 +1,32 @@
 // The simulation loop. Per step: shocks set the fields; people reconsider (news and frustration via
 // thinning of a region-level rate, word of mouth and trial reviews via a calendar, newcomers via
 // arrivals); people whose main app does not work reach for something else; only agents with
-// something to decide are touched. Once a day an activity sweep updates "last active", the share of
-// each app's users who can still reach it and, at observation times, the stock metrics.
+// something to decide are touched. Once a day a sweep takes the share of each app's users who can
+// still reach it and, at observation times, the stock metrics from counters kept up to date as
+// people change their apps (tally.ts): its cost does not grow with the number of agents.
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
 import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps } from './population.ts';
-import { access, considerRate, considerRateBound, reachOut, reconsider, require, CUT, DOWN, VIA, type StepLedger } from './decide.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
+import { access, frustrationRate, newsRate, newsRateBound, reachOut, reconsider, require, CUT, type StepLedger } from './decide.ts';
+import { NO_APP, preinstall, type World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
+import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, type Tally } from './tally.ts';
+import { verifyTally } from './tally-check.ts';
+import { AgentBatch } from './order.ts';
 
 export interface RunOptions {
   seed: number;
   agents?: number;
-  /** Called with the share of steps done (0..1), at most about 200 times per run. */
-  onProgress?: (done: number) => void;
+  /**
+   * Progress: the share done (0..1) of building the world (phase 'build') and of the steps
+   * ('run', from 0 once the world is built), at most about 200 times per phase.
+   */
+  onProgress?: (done: number, phase: 'build' | 'run') => void;
+  /** Verify the incremental counters against a full scan at every daily sweep (slow; for tests). */
+  check?: boolean;
 }
 
 /**
@@ -69,8 +78,11 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   resetFields(f, input.platforms, 0);
   assignMainApps(w, f, p, input, seed);
   setFields(0);
+  w.tally.start(w, f, p);
+  if (opts.check) w.tally.shadowLastActive = Int32Array.from(w.lastActive);
   const pass = new Float64Array(RK).fill(1);
   const buildMs = performance.now() - wall0;
+  opts.onProgress?.(0, 'run');
 
   const observe = input.observe;
   const O = Math.floor(T / observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
@@ -88,10 +100,10 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   const ledger: StepLedger = {
     t: 0,
     weightNow,
-    signups,
-    installs,
-    usignups,
-    uinstalls,
+    signups: new Float64Array(RK),
+    installs: new Float64Array(RK),
+    usignups: new Float64Array(U * RK),
+    uinstalls: new Float64Array(U * RK),
     switches,
     capacityLeft: new Float64Array(RK + K),
   };
@@ -104,7 +116,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   let obs = 0;
   const observeNow = (t: number) => {
     setWeights(t);
-    sweep(w, f, p, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK });
+    sweep(w, f, p, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK }, opts.check);
     for (let r = 0; r < R; r++) offline[obs * R + r] = w.waitingCount[r] * weightNow[r];
     obsTimes[obs++] = t;
   };
@@ -112,56 +124,94 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   let nextObs = observe;
   let lastSweepDay = 0;
   let progressMark = 0;
+  const batch = new AgentBatch();
 
   for (let step = 0; step < S; step++) {
     const t = plan.t[step];
     const dt = plan.dt[step];
     const mid = t + dt / 2;
     setFields(t);
+    w.tally.refresh(w, f, false);
     setWeights(t);
     // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
     // an outage: its severity).
     for (let k = 0; k < RK; k++) f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]);
     ledger.t = t;
-    ledger.signups = signups.subarray(step * RK, (step + 1) * RK);
-    ledger.installs = installs.subarray(step * RK, (step + 1) * RK);
-    ledger.usignups = usignups.subarray(step * U * RK, (step + 1) * U * RK);
-    ledger.uinstalls = uinstalls.subarray(step * U * RK, (step + 1) * U * RK);
+    // This step's flows are written into the ledger's own arrays, then copied (no views per step).
+    ledger.signups.fill(0);
+    ledger.installs.fill(0);
+    ledger.usignups.fill(0);
+    ledger.uinstalls.fill(0);
     for (let k = 0; k < RK + K; k++) ledger.capacityLeft[k] = f.capacity[k] * 24 * dt;
 
+    // People drawn in this step are visited in index order (order.ts: memory locality).
+    const tally = w.tally;
     for (let r = 0; r < R; r++) {
       const a0 = w.regionStart[r];
       const size = w.regionStart[r + 1] - a0;
-      // 1. News and frustration: draw candidates at the region's upper-bound rate, keep each with
-      //    probability (own rate / bound). Cost is proportional to the people who reconsider.
-      const bound = considerRateBound(f, p, r);
-      const k = binomial(rng, size, 1 - Math.exp(-bound * dt));
+      // 1. News and frustration, as one thinned process: candidates at the region's upper-bound
+      //    rate (news, plus frustration where some main apps are durably out of reach), each kept
+      //    with probability (own rate / bound). Cost is proportional to the people who reconsider:
+      //    the candidates' share that only frustration could keep is drawn from the tally's list of
+      //    people cut off, the rest from the whole region, with the same chances as one pass.
+      const boundN = newsRateBound(f, p, r);
+      const fr = frustrationRate(f, p, r);
+      const bound = boundN + fr;
+      const q = 1 - Math.exp(-bound * dt);
+      const k = binomial(rng, size, fr > 0 ? (q * boundN) / bound : q);
+      batch.clear();
+      for (let m = 0; m < k; m++) batch.push(a0 + Math.floor(rng() * size));
+      batch.sort();
       for (let m = 0; m < k; m++) {
-        const i = a0 + Math.floor(rng() * size);
-        if (w.primary[i] === NO_APP) continue;
-        if (rng() * bound < considerRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
+        const i = batch.buf[m];
+        if (w.primary[i] === NO_APP || (fr > 0 && tally.isCut(w, i))) continue;
+        if (rng() * boundN < newsRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
       }
-      // 2. Main app not working: people who try to use it notice (use is spread over the day: the
-      //    chance to have noticed grows with the time since it failed); they reach for something
-      //    else at rate reachOut.
+      // People cut off, drawn from the list as it is now; someone who has moved on by their turn
+      // is a miss, so everyone in the list keeps the same chance.
+      const cut0 = fr > 0 ? tally.nCut[r] : 0;
+      const kf = binomial(rng, cut0, q);
+      batch.clear();
+      for (let m = 0; m < kf; m++) batch.push(tally.aList[a0 + Math.floor(rng() * cut0)]);
+      batch.sort();
+      for (let m = 0; m < kf; m++) {
+        const i = batch.buf[m];
+        if (tally.isCut(w, i) && rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
+      }
+      // 2. Main app not working (cut off or down; the tally's lists): people who try to use it
+      //    notice (use is spread over the day: the chance to have noticed grows with the time since
+      //    it failed); they reach for something else at rate reachOut.
       if (!f.disrupted[r]) continue;
-      const kr = binomial(rng, size, 1 - Math.exp(-p.reachOut * dt));
+      const nc = tally.nCut[r];
+      const nAff = nc + tally.nDown[r];
+      const a1 = w.regionStart[r + 1] - nAff; // where the down list begins, minus the cut list
+      const kr = binomial(rng, nAff, 1 - Math.exp(-p.reachOut * dt));
+      batch.clear();
       for (let m = 0; m < kr; m++) {
-        const i = a0 + Math.floor(rng() * size);
+        const x = Math.floor(rng() * nAff);
+        batch.push(tally.aList[x < nc ? a0 + x : a1 + x]);
+      }
+      batch.sort();
+      // reachOut changes neither main apps nor access, so these people stay in the lists.
+      for (let m = 0; m < kr; m++) {
+        const i = batch.buf[m];
         const pa = w.primary[i];
-        if (pa === NO_APP) continue;
-        const acc = access(w, f, i, r, pa);
-        if (acc !== DOWN && acc !== CUT) continue;
-        // Only those who use the app today notice (their daily chance of use), once they open it.
         const use = Math.min(1, p.usePrimary * w.activity[i]);
         const noticed = use * (1 - Math.exp(-p.sessionsPerDay * Math.max(0, mid - f.downSince[r * K + pa])));
         if (rng() < noticed) reachOut(w, f, p, i, rng, ledger);
       }
     }
 
-    // 3. Word of mouth and trial reviews: people who are due now.
+    // 3. Word of mouth and trial reviews: people who are due now (a kick since they were filed
+    //    redraws their time: then they are no longer due now).
     w.wake.current = step;
-    for (let i = w.wake.pop(step); i >= 0; i = w.wake.pop(step)) {
+    batch.clear();
+    w.wake.drain(step, batch);
+    batch.sort();
+    for (let m = 0; m < batch.n; m++) {
+      const i = batch.buf[m];
+      if (w.wake.due[i] !== step) continue;
+      w.wake.due[i] = -1;
       if (w.primary[i] !== NO_APP) reconsider(w, f, p, i, rng, ledger);
     }
 
@@ -190,7 +240,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
         const pre = f.preinstall[r * K + a];
         if (pre > 0) {
           const k = binomial(rng, size, 1 - Math.exp(-pre * dt));
-          for (let m = 0; m < k; m++) w.status[(a0 + Math.floor(rng() * size)) * K + a] |= INSTALLED;
+          for (let m = 0; m < k; m++) preinstall(w, a0 + Math.floor(rng() * size), a);
         }
         const req = f.require[r * K + a];
         if (req > 0) {
@@ -203,6 +253,11 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       }
     }
 
+    signups.set(ledger.signups, step * RK);
+    installs.set(ledger.installs, step * RK);
+    usignups.set(ledger.usignups, step * U * RK);
+    uinstalls.set(ledger.uinstalls, step * U * RK);
+
     // 6. Daily activity sweep and observations at the end of the step.
     const tEnd = t + dt;
     const day = Math.floor(tEnd + 1e-9);
@@ -213,12 +268,12 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       while (nextObs <= tEnd + 1e-9) nextObs += observe;
     } else if (day > lastSweepDay) {
       setFields(tEnd);
-      sweep(w, f, p, day, pass, null);
+      sweep(w, f, p, day, pass, null, opts.check);
       lastSweepDay = day;
     }
 
     if (opts.onProgress && step + 1 >= progressMark) {
-      opts.onProgress((step + 1) / S);
+      opts.onProgress((step + 1) / S, 'run');
       progressMark = step + 1 + Math.max(1, Math.floor(S / 200));
     }
   }
@@ -267,61 +322,39 @@ interface SweepOut {
 }
 
 /**
- * Once a day: people in use of an app they can reach used it today (lastActive), and the share of
- * each app's users who can reach it (blocks, shutdowns) is counted into `pass`. With `out`, also
- * write the stock metrics at offset `at` (index r * K + a), weighted to real people.
+ * Once a day: people in use of an app they can reach used it today, and `pass` gets the share of
+ * each app's users who can reach it (blocks, shutdowns). With `out`, also write the stock metrics at
+ * offset `at` (index r * K + a), weighted to real people. All of it reads the tally's counters.
  */
-function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, out: SweepOut | null): void {
+function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, out: SweepOut | null, check = false): void {
   const { K, R, U } = w;
-  const { status, lastActive, activity, primary, universe } = w;
-  const inUse = sweepCounts(R * K, 0);
-  const reachable = sweepCounts(R * K, 1);
+  const RK = R * K;
+  const t = w.tally;
+  t.sweep(w, f, day);
+  if (check) verifyTally(w, f, p, day);
+  for (let k = 0; k < RK; k++) {
+    const inUse = t.c[k * SLOTS + IN_USE];
+    pass[k] = inUse > 0 ? t.c[k * SLOTS + REACHABLE] / inUse : 1;
+  }
+  if (!out) return;
   for (let r = 0; r < R; r++) {
     const wt = w.weight[r] * Math.exp(w.growth[r] * day);
-    const a0 = w.regionStart[r];
-    const a1 = w.regionStart[r + 1];
-    const rk = r * K;
-    for (let i = a0; i < a1; i++) {
-      const base = i * K;
-      const pa = primary[i];
-      const m = U > 0 ? universe[i] : 0;
-      for (let a = 0; a < K; a++) {
-        const st = status[base + a];
-        if (st === 0) continue;
-        let dau = 0;
-        if (st & ACTIVE && f.launched[a]) {
-          const acc = access(w, f, i, r, a);
-          inUse[rk + a]++;
-          if (acc !== CUT) reachable[rk + a]++;
-          if (acc !== CUT && acc !== DOWN) {
-            lastActive[base + a] = day;
-            const use = (a === pa ? p.usePrimary : p.useSecondary) * activity[i] * f.useFactor[rk + a] * (acc === VIA ? 1 - p.vpnHassle : 1);
-            dau = use > 1 ? 1 : use;
-          }
-        }
-        if (!out) continue;
-        const last = lastActive[base + a];
-        const mau = last > day - 30 && last !== -1;
-        addStocks(out.stocks, out.at + rk + a, wt, st, dau, mau, a === pa);
-        if (m) for (let u = 0; u < U; u++) if (m & (1 << u)) addStocks(out.ustocks[u], out.at + rk + a, wt, st, dau, mau, a === pa);
-      }
+    for (let a = 0; a < K; a++) {
+      const k = r * K + a;
+      writeStocks(out.stocks, out.at + k, t, k, wt);
+      for (let u = 0; u < U; u++) writeStocks(out.ustocks[u], out.at + k, t, (u + 1) * RK + k, wt);
     }
   }
-  for (let k = 0; k < R * K; k++) pass[k] = inUse[k] > 0 ? reachable[k] / inUse[k] : 1;
 }
 
-const countBuffers: Float64Array[] = [];
-/** Reused zeroed count arrays (the sweep runs every day; it must not allocate). */
-function sweepCounts(n: number, slot: number): Float64Array {
-  if (!countBuffers[slot] || countBuffers[slot].length !== n) countBuffers[slot] = new Float64Array(n);
-  return countBuffers[slot].fill(0);
-}
-
-function addStocks(s: Record<StockMetric, Float64Array>, k: number, wt: number, st: number, dau: number, mau: boolean, isPrimary: boolean): void {
-  s.dau[k] += wt * dau;
-  if (mau) s.mau[k] += wt;
-  if (st & INSTALLED) s.installed[k] += wt;
-  if (st & EVER) s.users[k] += wt;
-  if (st & ACTIVE) s.active[k] += wt;
-  if (isPrimary) s.primary[k] += wt;
+/** Stocks of one cell of the tally (gk: group * R * K + r * K + a), weighted to people. */
+function writeStocks(s: Record<StockMetric, Float64Array>, at: number, t: Tally, gk: number, wt: number): void {
+  const o = gk * SLOTS;
+  const c = t.c;
+  s.dau[at] = (c[o + DAU_Q] / DAU_UNIT) * wt;
+  s.mau[at] = t.mau(Math.floor(gk / t.RK), gk % t.RK) * wt;
+  s.installed[at] = c[o + N_INSTALLED] * wt;
+  s.users[at] = c[o + N_USERS] * wt;
+  s.active[at] = c[o + N_ACTIVE] * wt;
+  s.primary[at] = c[o + N_PRIMARY] * wt;
 }

@@ -9,6 +9,7 @@ import { buildNetwork } from './network.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
 import { mainUtilities, taste } from './decide.ts';
 import { WakeCalendar } from './wake.ts';
+import { Tally } from './tally.ts';
 
 /** "Long before the start": initial users count as active in the last month. */
 const BEFORE_START = -1_000_000;
@@ -138,6 +139,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     net,
     asc: new Float64Array(R * K),
     known: new Float64Array(R * K),
+    tally: new Tally(n, K, R, U, stepEnd),
     tasteSalt: (Math.imul(seed | 0, 0x9e3779b1) ^ 0x5bd1e995) | 0,
     scratchU: new Float64Array(K),
     scratchW: new Float64Array(K),

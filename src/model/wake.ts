@@ -4,6 +4,7 @@
 // A later kick redraws (the Poisson process is memoryless), leaving the old entry stale. A reaction
 // falls at the earliest into the next step, so news cannot cascade without end inside one step.
 import type { Rng } from './rng.ts';
+import type { AgentBatch } from './order.ts';
 
 export class WakeCalendar {
   /** Step each agent is due in, -1 if none. */
@@ -80,6 +81,21 @@ export class WakeCalendar {
       }
     }
     return -1;
+  }
+
+  /**
+   * Move everyone due in step s into `batch` (stale entries dropped; `due` is left as it is: the
+   * caller takes those still due when it visits them, as pop would).
+   */
+  drain(s: number, batch: AgentBatch): void {
+    while (this.head[s] >= 0) {
+      const node = this.head[s];
+      this.head[s] = this.next[node];
+      const i = this.agent[node];
+      this.next[node] = this.free;
+      this.free = node;
+      if (this.due[i] === s) batch.push(i);
+    }
   }
 
   private stepOf(t: number): number {

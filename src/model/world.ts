@@ -3,6 +3,7 @@
 import type { Network } from './network.ts';
 import type { WakeCalendar } from './wake.ts';
 import type { PlatformInput } from './input.ts';
+import type { Tally } from './tally.ts';
 
 /** Bits of `status[i * K + a]`. */
 export const INSTALLED = 1;
@@ -37,7 +38,11 @@ export interface World {
   /** Bit u set: the agent belongs to universe u. */
   universe: Uint8Array;
   status: Uint8Array;
-  /** Last day (integer, since start) the agent used app a; -1 never, large negative before start. */
+  /**
+   * Last day (integer, since start) the agent used app a before their current stretch of use; -1
+   * never, large negative before the start. Someone who can use the app now counts as using it
+   * every day (see lastUsed); the day is written when they stop (tally.ts).
+   */
   lastActive: Int32Array;
   /** Contacts of agent i who are active on app a (kept up to date by setActive). */
   reachCount: Uint16Array;
@@ -57,11 +62,16 @@ export interface World {
   known: Float64Array;
   /** Salt of the persistent personal tastes (a pure function of the seed). */
   tasteSalt: number;
+  /** Counters kept up to date by the functions below (audiences, reach, who is cut off). */
+  tally: Tally;
   /** Scratch space for the decision rule (K entries each). */
   scratchU: Float64Array;
   scratchW: Float64Array;
   scratchAccess: Uint8Array;
 }
+
+// Every change of a person's apps, main app or circumvention skill goes through these functions:
+// they keep the contacts' reach counts and the tally's counters up to date.
 
 /** Switch app a on or off for agent i, keeping the contacts' reach counts up to date. */
 export function setActive(w: World, i: number, a: number, on: boolean): void {
@@ -69,10 +79,71 @@ export function setActive(w: World, i: number, a: number, on: boolean): void {
   const b = i * K + a;
   const st = w.status[b];
   if (Boolean(st & ACTIVE) === on) return;
+  const was = w.tally.out(w, i, a);
   w.status[b] = on ? st | ACTIVE : st & ~ACTIVE;
+  w.tally.in(w, i, a, was, st === 0);
   const { offsets, nbrs } = w.net;
   const o1 = offsets[i + 1];
   const rc = w.reachCount;
   if (on) for (let x = offsets[i]; x < o1; x++) rc[nbrs[x] * K + a]++;
   else for (let x = offsets[i]; x < o1; x++) rc[nbrs[x] * K + a]--;
+}
+
+/** Agent i installs app a and is (now or from before) a registered user of it. */
+export function signUp(w: World, i: number, a: number): void {
+  setStatusBits(w, i, a, INSTALLED | EVER);
+}
+
+/** Agent i is required to use app a (school, work, public services): it is not let go dormant. */
+export function setRequired(w: World, i: number, a: number): void {
+  setStatusBits(w, i, a, REQUIRED);
+}
+
+/** App a is installed on agent i's phone for them (dormant: not in use, not signed up). */
+export function preinstall(w: World, i: number, a: number): void {
+  setStatusBits(w, i, a, INSTALLED);
+}
+
+function setStatusBits(w: World, i: number, a: number, bits: number): void {
+  const b = i * w.K + a;
+  const st = w.status[b];
+  if ((st | bits) === st) return;
+  const was = w.tally.out(w, i, a);
+  w.status[b] = st | bits;
+  w.tally.in(w, i, a, was, st === 0);
+}
+
+/** Agent i's main app becomes j. */
+export function setPrimary(w: World, i: number, j: number): void {
+  const old = w.primary[i];
+  if (old === j) return;
+  const t = w.tally;
+  const wasOld = old === NO_APP ? false : t.out(w, i, old);
+  const wasNew = t.out(w, i, j);
+  w.primary[i] = j;
+  if (old !== NO_APP) t.in(w, i, old, wasOld, false);
+  t.in(w, i, j, wasNew, w.status[i * w.K + j] === 0);
+  t.placeAffected(w, i);
+}
+
+/** Agent i can now get round blocks up to `level` (learnt while choosing a blocked app). */
+export function learnCircumvention(w: World, i: number, level: number): void {
+  if (!(level > w.circ[i])) return;
+  w.tally.outAgent(w, i);
+  w.circ[i] = level;
+  w.tally.inAgent(w, i);
+}
+
+/** Agent i used app a on `day` (e.g. reaching for it while the main app was down). */
+export function markUsed(w: World, i: number, a: number, day: number): void {
+  const was = w.tally.out(w, i, a);
+  w.lastActive[i * w.K + a] = day;
+  if (w.tally.shadowLastActive) w.tally.shadowLastActive[i * w.K + a] = day;
+  w.tally.in(w, i, a, was, false);
+}
+
+/** The last day agent i used app a, as of the last daily sweep (-1: never). */
+export function lastUsed(w: World, i: number, a: number): number {
+  const b = i * w.K + a;
+  return w.tally.usedAtLastSweep(w, b) ? Math.max(w.lastActive[b], w.tally.lastSweepDay) : w.lastActive[b];
 }
