@@ -179,8 +179,9 @@ export class Tally {
       const net = f.netCut[r] !== this.sNetCut[r] || f.netSalt[r] !== this.sNetSalt[r];
       for (let a = 0; a < K; a++) {
         const k = r * K + a;
+        // A shutdown's share or salt (drawn afresh each day) matters only to the apps it hits.
         const ch =
-          net ||
+          (net && (f.netHits[k] === 1 || this.sNetHits[k] === 1)) ||
           f.launched[a] !== this.sLaunched[a] ||
           f.netHits[k] !== this.sNetHits[k] ||
           f.hardness[k] !== this.sHardness[k] ||
