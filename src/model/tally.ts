@@ -17,6 +17,7 @@ import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import { access, CUT, DOWN, VIA } from './decide.ts';
+import { hashUniform } from './rng.ts';
 
 /** Counter slots per (group, region, app); group 0 is everyone, group u + 1 universe u. */
 export const IN_USE = 0; // active, app launched
@@ -35,6 +36,9 @@ export const DAU_UNIT = 2 ** 24;
 export const MAU_DAYS = 30;
 
 const CODE = 3;
+/** Kinds of change of a region and app in refresh. */
+const RESCAN = 2;
+const CUT_OFF_ONLY = 1;
 /** Cell became usable after the last sweep (so that sweep did not count it as used). */
 const FRESH = 4;
 
@@ -85,6 +89,11 @@ export class Tally {
   readonly aPos: Int32Array;
   readonly nCut: Int32Array;
   readonly nDown: Int32Array;
+  /** Per region: people a shutdown cuts off under the counted fields, and under the ones before. */
+  private offNow: Int32Array[];
+  private nOffNow: Int32Array;
+  private offBefore: Int32Array[];
+  private nOffBefore: Int32Array;
   /** Check mode only: lastActive as a full daily sweep would write it (tally-check.ts). */
   shadowLastActive: Int32Array | null = null;
 
@@ -112,6 +121,10 @@ export class Tally {
     this.aPos = new Int32Array(n).fill(-1);
     this.nCut = new Int32Array(R);
     this.nDown = new Int32Array(R);
+    this.offNow = Array.from({ length: R }, () => new Int32Array(0));
+    this.offBefore = Array.from({ length: R }, () => new Int32Array(0));
+    this.nOffNow = new Int32Array(R);
+    this.nOffBefore = new Int32Array(R);
   }
 
   /** Count the world from scratch (after the main apps are assigned and the fields set). */
@@ -119,6 +132,7 @@ export class Tally {
     this.f = f;
     this.p = p;
     this.snapshot(f);
+    for (let r = 0; r < this.R; r++) this.drawCutOff(w, f, r);
     const K = this.K;
     for (let i = 0; i < w.n; i++) {
       const r = w.region[i];
@@ -171,53 +185,120 @@ export class Tally {
   /**
    * The fields changed (a new step): re-classify the cells of every region and app whose access or
    * daily use may have changed. `atSweep`: the daily sweep counts what is usable now as used today.
+   * A shutdown drawn afresh each day changes the access of the people cut off yesterday or today
+   * only: those are re-classified from the lists of them, not by a scan of the cells.
    */
   refresh(w: World, f: Fields, atSweep: boolean): void {
     const { K, R } = this;
     let any = false;
     for (let r = 0; r < R; r++) {
       const net = f.netCut[r] !== this.sNetCut[r] || f.netSalt[r] !== this.sNetSalt[r];
+      if (net) this.drawCutOff(w, f, r);
       for (let a = 0; a < K; a++) {
         const k = r * K + a;
-        // A shutdown's share or salt (drawn afresh each day) matters only to the apps it hits.
-        const ch =
-          (net && (f.netHits[k] === 1 || this.sNetHits[k] === 1)) ||
+        const other =
           f.launched[a] !== this.sLaunched[a] ||
-          f.netHits[k] !== this.sNetHits[k] ||
           f.hardness[k] !== this.sHardness[k] ||
           f.outageSeverity[k] !== this.sSeverity[k] ||
           f.outageSalt[k] !== this.sOutageSalt[k] ||
           f.useFactor[k] !== this.sUse[k];
-        this.changed[k] = ch ? 1 : 0;
-        any ||= ch;
+        // A shutdown matters only to the apps it hits (before or now).
+        const netOnly = f.netHits[k] !== this.sNetHits[k] || (net && (f.netHits[k] === 1 || this.sNetHits[k] === 1));
+        this.changed[k] = other ? RESCAN : netOnly ? CUT_OFF_ONLY : 0;
+        any ||= other || netOnly;
       }
     }
     if (!any) return;
     this.atSweep = atSweep;
     for (let r = 0; r < R; r++) {
-      let anyHere = false;
-      for (let a = 0; a < K; a++) anyHere ||= this.changed[r * K + a] === 1;
-      if (!anyHere) continue;
-      for (let i = w.regionStart[r]; i < w.regionStart[r + 1]; i++) {
-        const pa = w.primary[i];
-        let primaryChanged = false;
-        for (let a = 0; a < K; a++) {
-          const k = r * K + a;
-          if (!this.changed[k]) continue;
-          const b = i * K + a;
-          if (w.status[b] === 0 && a !== pa) continue;
-          const was = this.account(w, i, a, -1, this.sLaunched[a], this.sUse[k]);
-          this.code[b] = (this.code[b] & FRESH) | access(w, f, i, r, a);
-          const launched = f.launched[a];
-          this.settle(w, b, was, this.usable(w, b, launched));
-          this.account(w, i, a, 1, launched, f.useFactor[k]);
-          if (a === pa) primaryChanged = true;
-        }
-        if (primaryChanged) this.placeAffected(w, i);
+      let rescan = false;
+      let cutOff = false;
+      for (let a = 0; a < K; a++) {
+        rescan ||= this.changed[r * K + a] === RESCAN;
+        cutOff ||= this.changed[r * K + a] === CUT_OFF_ONLY;
       }
+      // Agents in index order either way (the lists of those cut off are in index order): the
+      // lists of people whose main app does not work change in the same order as by a scan.
+      if (rescan) {
+        for (let i = w.regionStart[r]; i < w.regionStart[r + 1]; i++) this.reclassify(w, f, i);
+      } else if (cutOff) {
+        const before = this.offBefore[r];
+        const now = this.offNow[r];
+        const nb = this.nOffBefore[r];
+        const nn = this.nOffNow[r];
+        let x = 0;
+        let y = 0;
+        while (x < nb || y < nn) {
+          const i = y >= nn || (x < nb && before[x] < now[y]) ? before[x++] : now[y++];
+          if (x < nb && before[x] === i) x++;
+          if (y < nn && now[y] === i) y++;
+          this.reclassify(w, f, i);
+        }
+      }
+      this.nOffBefore[r] = 0;
     }
     this.atSweep = false;
     this.snapshot(f);
+  }
+
+  /** Re-classify agent i's apps that changed. */
+  private reclassify(w: World, f: Fields, i: number): void {
+    const K = this.K;
+    const r = w.region[i];
+    const pa = w.primary[i];
+    let primaryChanged = false;
+    for (let a = 0; a < K; a++) {
+      const k = r * K + a;
+      if (!this.changed[k]) continue;
+      const b = i * K + a;
+      if (w.status[b] === 0 && a !== pa) continue;
+      const code = access(w, f, i, r, a);
+      const launched = f.launched[a];
+      const use = f.useFactor[k];
+      const old = this.code[b] & CODE;
+      const same = launched === this.sLaunched[a] && use === this.sUse[k];
+      if (code === old && same) continue;
+      if (a === pa) primaryChanged = true;
+      // Working <-> down (a shutdown, an outage) with nothing else changed: only whether it is
+      // used today moves, and nothing at all for an app not in use.
+      const partial = same && old !== CUT && code !== CUT;
+      if (partial && !(w.status[b] & ACTIVE && launched)) {
+        this.code[b] = (this.code[b] & FRESH) | code;
+        continue;
+      }
+      const was = this.account(w, i, a, -1, this.sLaunched[a], this.sUse[k], partial);
+      this.code[b] = (this.code[b] & FRESH) | code;
+      this.settle(w, b, was, this.usable(w, b, launched));
+      this.account(w, i, a, 1, launched, use, partial);
+    }
+    if (primaryChanged) this.placeAffected(w, i);
+  }
+
+  /**
+   * The people of region r a shutdown cuts off under the new fields (the rule of decide.ts access:
+   * hashUniform(netSalt, i, 0) < netCut); the list under the old fields is kept for refresh.
+   */
+  private drawCutOff(w: World, f: Fields, r: number): void {
+    const swap = this.offBefore[r];
+    this.offBefore[r] = this.offNow[r];
+    this.nOffBefore[r] = this.nOffNow[r];
+    let list = swap;
+    let n = 0;
+    const cut = f.netCut[r];
+    const salt = f.netSalt[r];
+    if (cut > 0) {
+      for (let i = w.regionStart[r]; i < w.regionStart[r + 1]; i++) {
+        if (hashUniform(salt, i, 0) >= cut) continue;
+        if (n === list.length) {
+          const grown = new Int32Array(Math.max(1024, list.length * 2));
+          grown.set(list);
+          list = grown;
+        }
+        list[n++] = i;
+      }
+    }
+    this.offNow[r] = list;
+    this.nOffNow[r] = n;
   }
 
   /** The daily sweep: what is usable now counts as used on `day`. */
@@ -308,8 +389,11 @@ export class Tally {
     }
   }
 
-  /** Add (sign 1) or remove (-1) cell (i, a) from the counters; returns whether it is usable. */
-  private account(w: World, i: number, a: number, sign: number, launched: number, useFactor: number): boolean {
+  /**
+   * Add (sign 1) or remove (-1) cell (i, a) from the counters; returns whether it is usable.
+   * `onlyUse`: the counters of use today alone (the cell's status and reach are unchanged).
+   */
+  private account(w: World, i: number, a: number, sign: number, launched: number, useFactor: number, onlyUse = false): boolean {
     const K = this.K;
     const b = i * K + a;
     const st = w.status[b];
@@ -319,7 +403,7 @@ export class Tally {
     const inUse = (st & ACTIVE) !== 0 && launched !== 0;
     const usable = inUse && code <= VIA;
     const q = usable ? Math.round(dailyUse(w, this.p, i, a, code, useFactor) * DAU_UNIT) : 0;
-    const la = w.lastActive[b];
+    const la = usable ? 0 : w.lastActive[b]; // only read where it counts (a cache miss saved)
     const isPrimary = a === w.primary[i];
     const c = this.c;
     let m = this.U > 0 ? w.universe[i] : 0;
@@ -327,18 +411,20 @@ export class Tally {
     for (;;) {
       const gk = g * this.RK + k;
       const o = gk * SLOTS;
-      if (inUse) {
-        c[o + IN_USE] += sign;
-        if (code !== CUT) c[o + REACHABLE] += sign;
-      }
       if (usable) {
         c[o + USABLE] += sign;
         c[o + DAU_Q] += sign * q;
       } else if (la >= 0) this.hist[gk * this.HD + la] += sign;
-      if (st & INSTALLED) c[o + N_INSTALLED] += sign;
-      if (st & EVER) c[o + N_USERS] += sign;
-      if (st & ACTIVE) c[o + N_ACTIVE] += sign;
-      if (isPrimary) c[o + N_PRIMARY] += sign;
+      if (!onlyUse) {
+        if (inUse) {
+          c[o + IN_USE] += sign;
+          if (code !== CUT) c[o + REACHABLE] += sign;
+        }
+        if (st & INSTALLED) c[o + N_INSTALLED] += sign;
+        if (st & EVER) c[o + N_USERS] += sign;
+        if (st & ACTIVE) c[o + N_ACTIVE] += sign;
+        if (isPrimary) c[o + N_PRIMARY] += sign;
+      }
       if (m === 0) break;
       g = 32 - Math.clz32(m & -m); // lowest universe bit u, as group u + 1
       m &= m - 1;
