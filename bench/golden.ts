@@ -37,7 +37,7 @@ function headline(res: RunResult): string {
   return res.platforms.map((id, a) => `${id}:${fmtValue(stockAt(res, 'mau', all, a, T))}/${fmtValue(flowIn(res, 'signups', all, a, 0, T))}`).join(' ');
 }
 
-for (const ev of events) {
+if (import.meta.url === `file://${process.argv[1]}`) for (const ev of events) {
   const loaded = loadScenario(ev === 'bench' ? fileURLToPath(new URL('./bench.yaml', import.meta.url)) : ev);
   for (const n of agents) {
     for (const seed of seeds) {

@@ -220,7 +220,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       const wc = w.waitingCount[r];
       if (wc === 0 || arrival[r] === 0) continue;
       const k = binomial(rng, wc, 1 - Math.exp(-arrival[r] * dt));
-      const list = w.regionStart[r];
+      const list = w.waitingStart[r];
       for (let m = 0; m < k && w.waitingCount[r] > 0; m++) {
         const idx = Math.floor(rng() * w.waitingCount[r]);
         const i = w.waiting[list + idx];

@@ -11,8 +11,10 @@ import { mainUtilities, taste } from './decide.ts';
 import { WakeCalendar } from './wake.ts';
 import { Tally } from './tally.ts';
 
-/** "Long before the start": initial users count as active in the last month. */
-const BEFORE_START = -1_000_000;
+/** "Long before the start" (World.lastActive is 16-bit: days -32768..32767). */
+const BEFORE_START = -30_000;
+/** Longest run in days that "last used" can count (16-bit days, beyond any monthly window). */
+export const MAX_DAYS = 32_000;
 
 /** Agents per region: as given by `sample`, else proportional to sqrt(population). */
 export function allocateAgents(input: { regions: readonly { sample?: number; population: number }[] }, agents: number): number[] {
@@ -43,20 +45,23 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
   const K = platforms.length;
   const R = input.regions.length;
   const U = input.universes.length;
+  if (R > 255) throw new Error(`a run has at most 255 regions (one byte per agent), got ${R}`);
+  if (stepEnd > MAX_DAYS) throw new Error(`a run lasts at most ${MAX_DAYS} days, got ${Math.ceil(stepEnd)}`);
   const counts = allocateAgents(input, agents);
   const n = counts.reduce((a, b) => a + b, 0);
   const regionStart = new Uint32Array(R + 1);
   for (let r = 0; r < R; r++) regionStart[r + 1] = regionStart[r] + counts[r];
 
   const rng = makeRng(seed, 'population');
-  const region = new Uint16Array(n);
+  const region = new Uint8Array(n);
   const privacy = new Float32Array(n);
-  const skill = new Float32Array(n);
+  // Circumvention: the skill drawn at the start is where `circ` (what one can get round now) begins.
+  const circ = new Float32Array(n);
   const inertia = new Float32Array(n);
   const activity = new Float32Array(n);
   const universe = new Uint8Array(n);
   const status = new Uint8Array(n * K);
-  const lastActive = new Int32Array(n * K).fill(-1);
+  const lastActive = new Int16Array(n * K).fill(-1);
   const weight = new Float64Array(R);
   const population = new Float64Array(R);
   const growth = new Float64Array(R);
@@ -84,7 +89,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     for (let i = regionStart[r]; i < regionStart[r + 1]; i++) {
       region[i] = r;
       privacy[i] = logitNormal(rng, spec.privacy.mean, spec.privacy.sd);
-      skill[i] = logitNormal(rng, spec.circumvention.mean, spec.circumvention.sd);
+      circ[i] = logitNormal(rng, spec.circumvention.mean, spec.circumvention.sd);
       inertia[i] = logitNormal(rng, spec.inertia.mean, spec.inertia.sd);
       activity[i] = Math.exp(0.3 * normal(rng) - 0.045);
       for (let u = 0; u < U; u++) if (rng() < spec.universeShare[u]) universe[i] |= 1 << u;
@@ -102,7 +107,10 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
   }
 
   const net = buildNetwork(regionStart, input.network, makeRng(seed, 'network'));
-  const reachCount = new Uint16Array(n * K);
+  // Contacts active on an app: one byte each when nobody has more than 255 contacts.
+  let maxDegree = 0;
+  for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, net.offsets[i + 1] - net.offsets[i]);
+  const reachCount = maxDegree <= 255 ? new Uint8Array(n * K) : new Uint16Array(n * K);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < K; a++) {
       if (!(status[i * K + a] & ACTIVE)) continue;
@@ -122,8 +130,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     growth,
     region,
     privacy,
-    skill,
-    circ: Float32Array.from(skill),
+    circ,
     inertia,
     activity,
     universe,
@@ -134,7 +141,8 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     attn: new Float32Array(n),
     attnT: new Float32Array(n),
     wake: new WakeCalendar(n, stepStart, stepEnd),
-    waiting: new Int32Array(n),
+    waiting: new Int32Array(0),
+    waitingStart: new Uint32Array(R + 1),
     waitingCount: new Int32Array(R),
     net,
     asc: new Float64Array(R * K),
@@ -162,6 +170,7 @@ export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput
   const sampleMax = 4000;
   const weightOf = new Float64Array(K);
   const inUse = (i: number, a: number) => (w.status[i * K + a] & ACTIVE) !== 0 && f.launched[a] === 1;
+  const waiting = new WaitingLists(w.R);
   for (let r = 0; r < w.R; r++) {
     const spec = input.regions[r];
     const a0 = w.regionStart[r];
@@ -174,24 +183,22 @@ export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput
       weightOf[app.platform] = givenPrimary ? (app.active > 0 ? (app.primary ?? 0) / app.active : 0) : app.active * app.active;
     }
     // Target counts on a sample of users: a weighted draw among each person's apps in use.
-    const sample: number[] = [];
-    for (let i = a0; i < a0 + size; i++) {
-      for (let a = 0; a < K; a++) {
-        if (inUse(i, a)) {
-          sample.push(i);
-          break;
-        }
-      }
-    }
-    const users = sample.length;
+    const isUser = (i: number) => {
+      for (let a = 0; a < K; a++) if (inUse(i, a)) return true;
+      return false;
+    };
+    let users = 0;
+    for (let i = a0; i < a0 + size; i++) if (isUser(i)) users++;
     if (users === 0) {
       for (let a = 0; a < K; a++) w.asc[r * K + a] = 0;
-      for (let i = a0; i < a0 + size; i++) w.waiting[a0 + w.waitingCount[r]++] = i;
+      for (let i = a0; i < a0 + size; i++) waiting.push(r, i);
       continue;
     }
-    // A random subsample (with replacement) keeps the fit cheap for large regions.
+    // A random subsample (with replacement) keeps the fit cheap for large regions: the k-th user
+    // for each of m random ranks, found in one pass (no list of all users at a billion agents).
     const m = Math.min(sampleMax, users);
-    const picks = users <= sampleMax ? sample : Array.from({ length: m }, () => sample[Math.floor(rng() * users)]);
+    const ranks = users <= sampleMax ? Array.from({ length: m }, (_, k) => k) : Array.from({ length: m }, () => Math.floor(rng() * users));
+    const picks = usersAtRanks(ranks, a0, size, isUser);
     const target = new Float64Array(K);
     for (const i of picks) {
       let total = 0;
@@ -255,7 +262,49 @@ export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput
         }
       }
       if (pick >= 0) w.primary[i] = pick;
-      else w.waiting[a0 + w.waitingCount[r]++] = i;
+      else waiting.push(r, i);
+    }
+  }
+  waiting.into(w);
+}
+
+/** The agents of a block who are users at the given ranks (0-based, in the block's order), in the ranks' order. */
+function usersAtRanks(ranks: number[], a0: number, size: number, isUser: (i: number) => boolean): number[] {
+  const order = ranks.map((_, k) => k).sort((x, y) => ranks[x] - ranks[y]);
+  const out = new Array<number>(ranks.length);
+  let rank = 0;
+  let k = 0;
+  for (let i = a0; i < a0 + size && k < order.length; i++) {
+    if (!isUser(i)) continue;
+    while (k < order.length && ranks[order[k]] === rank) out[order[k++]] = i;
+    rank++;
+  }
+  return out;
+}
+
+/** Not-yet-users per region, gathered region by region, then packed into World.waiting. */
+class WaitingLists {
+  private buf = new Int32Array(1024);
+  private n = 0;
+  private readonly counts: Int32Array;
+  constructor(R: number) {
+    this.counts = new Int32Array(R);
+  }
+  /** Regions are visited in order: agent i of region r. */
+  push(r: number, i: number): void {
+    if (this.n === this.buf.length) {
+      const grown = new Int32Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    this.buf[this.n++] = i;
+    this.counts[r]++;
+  }
+  into(w: World): void {
+    w.waiting = this.buf.slice(0, this.n);
+    for (let r = 0; r < w.R; r++) {
+      w.waitingStart[r + 1] = w.waitingStart[r] + this.counts[r];
+      w.waitingCount[r] = this.counts[r];
     }
   }
 }

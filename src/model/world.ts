@@ -28,10 +28,9 @@ export interface World {
   weight: Float64Array;
   population: Float64Array;
   growth: Float64Array;
-  region: Uint16Array;
+  region: Uint8Array;
   privacy: Float32Array;
-  /** Circumvention skill at the start (aptitude); `circ` is what the person can get round now. */
-  skill: Float32Array;
+  /** Circumvention: what the person can get round now (drawn at the start, learnt during blocks). */
   circ: Float32Array;
   inertia: Float32Array;
   activity: Float32Array;
@@ -43,9 +42,9 @@ export interface World {
    * never, large negative before the start. Someone who can use the app now counts as using it
    * every day (see lastUsed); the day is written when they stop (tally.ts).
    */
-  lastActive: Int32Array;
+  lastActive: Int16Array;
   /** Contacts of agent i who are active on app a (kept up to date by setActive). */
-  reachCount: Uint16Array;
+  reachCount: Uint8Array | Uint16Array;
   primary: Uint8Array;
   /** Word-of-mouth attention and the time (days) it was last updated; decays lazily. */
   attn: Float32Array;
@@ -54,6 +53,8 @@ export interface World {
   wake: WakeCalendar;
   /** Not-yet-users per region, for market growth (swap-remove lists by region). */
   waiting: Int32Array;
+  /** Region r's not-yet-users are waiting[waitingStart[r] .. waitingStart[r] + waitingCount[r] - 1]. */
+  waitingStart: Uint32Array;
   waitingCount: Int32Array;
   net: Network;
   /** App-specific constants per region (R*K), set so that the initial main-app shares are at rest. */
