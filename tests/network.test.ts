@@ -4,7 +4,7 @@ import { makeRng } from '../src/model/rng.ts';
 
 describe('contact network', () => {
   const starts = Uint32Array.from([0, 30_000, 100_000]);
-  const net = buildNetwork(starts, { degree: 12, tail: 2.5, crossRegion: 0.03, locality: 1, maxDegree: 150 }, makeRng(1, 'net'));
+  const net = buildNetwork(starts, { degree: 12, tail: 2.5, crossRegion: 0.03, locality: 1, maxDegree: 150 }, () => makeRng(1, 'net'));
   const n = 100_000;
   const deg = (i: number) => net.offsets[i + 1] - net.offsets[i];
 

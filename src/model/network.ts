@@ -38,31 +38,48 @@ function paretoXmin(mean: number, alpha: number, max: number): number {
  * Build an undirected network. Each agent draws a target degree from a Pareto law with the given
  * mean and exponent, and creates half of it as ties; ties are stored in both directions.
  * regionStart has R+1 entries: region r holds agents regionStart[r] .. regionStart[r+1]-1.
+ * `stream` makes the network's random stream; it is made twice: the ties are drawn once to count
+ * each agent's contacts and drawn again, identically, to fill them in (no list of ties: at a
+ * hundred million agents that list would be the largest thing in memory).
  */
-export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, rng: Rng): Network {
+export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, stream: () => Rng): Network {
   const n = regionStart[regionStart.length - 1];
-  const R = regionStart.length - 1;
   const alpha = s.tail;
   // The cap is fixed (not a share of n): hubs of the same size at 10k and at 10M agents.
   const maxDeg = Math.max(4, Math.min(s.maxDegree, Math.floor(n / 10)));
   const xmin = paretoXmin(s.degree, alpha, maxDeg);
   const inv = -1 / (alpha - 1);
 
-  // Pass 1: how many ties each agent initiates (half its drawn degree), then the tie list.
+  // How many ties each agent initiates (half its drawn degree): two draws per agent.
   const initiated = new Uint16Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const d = Math.min(maxDeg, xmin * Math.pow(1 - rng(), inv));
-    // Stochastic rounding keeps the mean exact.
-    const half = d / 2;
-    const k = Math.floor(half) + (rng() < half - Math.floor(half) ? 1 : 0);
-    initiated[i] = k;
-    total += k;
-  }
-  const src = new Uint32Array(total);
-  const dst = new Uint32Array(total);
+  const drawInitiated = (rng: Rng) => {
+    for (let i = 0; i < n; i++) {
+      const d = Math.min(maxDeg, xmin * Math.pow(1 - rng(), inv));
+      // Stochastic rounding keeps the mean exact.
+      const half = d / 2;
+      initiated[i] = Math.floor(half) + (rng() < half - Math.floor(half) ? 1 : 0);
+    }
+  };
+  const first = stream();
+  drawInitiated(first);
+  // Count the contacts, then offsets, then draw the same ties again into place (CSR).
   const deg = new Uint32Array(n);
-  let e = 0;
+  drawTies(regionStart, s, initiated, first, deg, null, null);
+  const offsets = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + deg[i];
+  const nbrs = new Uint32Array(offsets[n]);
+  const fill = deg;
+  fill.set(offsets.subarray(0, n));
+  const again = stream();
+  for (let i = 0; i < n; i++) (again(), again()); // the two draws per agent of drawInitiated
+  drawTies(regionStart, s, initiated, again, null, fill, nbrs);
+  return { offsets, nbrs };
+}
+
+/** The ties, in a fixed order: counted into `deg`, or stored at `fill` into `nbrs`. */
+function drawTies(regionStart: Uint32Array, s: NetworkSettings, initiated: Uint16Array, rng: Rng, deg: Uint32Array | null, fill: Uint32Array | null, nbrs: Uint32Array | null): void {
+  const n = regionStart[regionStart.length - 1];
+  const R = regionStart.length - 1;
   for (let r = 0; r < R; r++) {
     const a = regionStart[r];
     const size = regionStart[r + 1] - a;
@@ -84,27 +101,16 @@ export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, rng: 
           j = a + (pos % size);
         }
         if (j === i) continue;
-        src[e] = i;
-        dst[e] = j;
-        deg[i]++;
-        deg[j]++;
-        e++;
+        if (deg) {
+          deg[i]++;
+          deg[j]++;
+        } else {
+          nbrs![fill![i]++] = j;
+          nbrs![fill![j]++] = i;
+        }
       }
     }
   }
-
-  // Pass 2: CSR by counting sort.
-  const offsets = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + deg[i];
-  const nbrs = new Uint32Array(offsets[n]);
-  const fill = offsets.slice(0, n);
-  for (let k = 0; k < e; k++) {
-    const i = src[k];
-    const j = dst[k];
-    nbrs[fill[i]++] = j;
-    nbrs[fill[j]++] = i;
-  }
-  return { offsets, nbrs };
 }
 
 /** Average local clustering coefficient over a sample of agents (for tests and diagnostics). */

@@ -106,7 +106,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     }
   }
 
-  const net = buildNetwork(regionStart, input.network, makeRng(seed, 'network'));
+  const net = buildNetwork(regionStart, input.network, () => makeRng(seed, 'network'));
   // Contacts active on an app: one byte each when nobody has more than 255 contacts.
   let maxDegree = 0;
   for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, net.offsets[i + 1] - net.offsets[i]);
