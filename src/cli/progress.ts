@@ -62,3 +62,35 @@ export function progressCount(label: string, unit = 'runs', stream: NodeJS.Write
     },
   };
 }
+
+/**
+ * Progress of one run in two phases (building the world, then the steps): a bar with the time left
+ * on a terminal; elsewhere a line every `everyMs` once the work has taken that long.
+ */
+export function runProgress(label: string, stream: NodeJS.WriteStream = process.stderr, everyMs = 30_000): { update(done: number, phase: 'build' | 'run'): void; done(): void } {
+  const tty = Boolean(stream.isTTY) && !process.env.CI;
+  let phase: 'build' | 'run' = 'build';
+  let bar = progressBar(`${label}: building the world`, stream);
+  let t0 = performance.now();
+  let lastLine = t0;
+  return {
+    update(done, p) {
+      if (p !== phase) {
+        bar.done();
+        phase = p;
+        bar = progressBar(label, stream);
+        t0 = performance.now();
+      }
+      if (tty) return bar.update(done);
+      const now = performance.now();
+      if (now - lastLine < everyMs) return;
+      lastLine = now;
+      const elapsed = (now - t0) / 1000;
+      const eta = done > 0 && done < 1 ? `, ~${(elapsed * (1 / done - 1)).toFixed(0)} s left` : '';
+      stream.write(`${label}: ${phase === 'build' ? 'building the world' : 'steps'} ${(100 * done).toFixed(0)}%, ${elapsed.toFixed(0)} s${eta}\n`);
+    },
+    done() {
+      bar.done();
+    },
+  };
+}

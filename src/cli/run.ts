@@ -1,12 +1,14 @@
 // exodus run: one replicate of a scenario; writes tidy CSV + manifest and prints a summary.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse, intOption } from './args.ts';
-import { progressBar } from './progress.ts';
+import { parse, intOption, UsageError } from './args.ts';
+import { runProgress } from './progress.ts';
+import { checkMemory } from './memory-check.ts';
 import { human, table } from './table.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import { resolveRun } from '../api.ts';
-import { simulateScenario } from '../scenarios/compile.ts';
+import { compileScenario } from '../scenarios/compile.ts';
+import { simulate } from '../model/engine.ts';
 import { fmtValue, tidyRows, regionIndices, stockAt, flowIn, type RunResult } from '../model/results.ts';
 import { toCsv } from '../scenarios/csv.ts';
 import { manifest } from './manifest.ts';
@@ -18,6 +20,9 @@ Run one replicate of a built-in event (see \`exodus list\`) or of a scenario fil
 Options:
   --seed N          random seed (default 1); same scenario, parameters and seed give identical output
   --agents N        number of agents (default: the scenario's, usually 100000)
+  --scale S         agents per person in every region instead (--scale 1: one agent per person,
+                    e.g. 122.4 million for russia-blocks-2024-2026); the memory it needs is
+                    estimated first and the run refused if this machine does not have it
   --out DIR         output folder (default out/<scenario>-seed<N>)
   --params FILE     behavioural parameters (JSON) over the shipped calibration
   -h, --help        this help
@@ -30,21 +35,33 @@ Writes to DIR:
   manifest.json     exodus version, scenario and its hash, parameters, seed, agents, wall time`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { seed: { type: 'string' }, agents: { type: 'string' }, out: { type: 'string' }, params: { type: 'string' } }, usage);
+  const { values, positionals } = parse(argv, { seed: { type: 'string' }, agents: { type: 'string' }, scale: { type: 'string' }, out: { type: 'string' }, params: { type: 'string' } }, usage);
   if (values.help) return console.log(usage), 0;
   if (positionals.length !== 1) return console.error(usage), 2;
   const seed = intOption(values.seed, 'seed', 1, 0);
   const loaded = loadScenario(positionals[0]);
   const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
+  const scale = scaleOption(values.scale);
+  if (scale !== undefined && values.agents !== undefined) throw new UsageError('--scale and --agents: expected one of them, not both');
   const r = resolveRun(loaded, { paramsFile: values.params as string | undefined });
-  const bar = progressBar(`run ${loaded.scenario.name}`);
-  const res = simulateScenario(r.scenario, r.params, { seed, agents, onProgress: (d) => bar.update(d) }, { hash: loaded.hash });
+  const input = compileScenario(r.scenario);
+  checkMemory(input, { agents, scale }, scale !== undefined ? `--scale ${scale}` : values.agents !== undefined ? `--agents ${agents}` : `${loaded.scenario.name} (${agents} agents)`);
+  const bar = runProgress(`run ${loaded.scenario.name}`);
+  const res = simulate(input, r.params, { seed, agents, scale, onProgress: (d, phase) => bar.update(d, phase) }, { hash: loaded.hash });
   bar.done();
   const out = resolve((values.out as string | undefined) ?? join('out', `${loaded.scenario.name}-seed${seed}`));
   writeRun(out, res, manifest({ command: 'run', loaded, resolved: r, seed, agents: res.agents, wallMs: res.wallMs }));
   console.log(summary(res));
   console.log(`\nwrote ${out}/series.csv, switches.csv, manifest.json (${(res.wallMs / 1000).toFixed(1)} s)`);
   return 0;
+}
+
+/** --scale: agents per person, a number in (0, 10]. */
+function scaleOption(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!(x > 0 && x <= 10)) throw new UsageError(`--scale: expected agents per person, a number above 0 and at most 10 (1: one agent per person), got "${String(v)}"`);
+  return x;
 }
 
 /** Write the outputs into a fresh folder next to `out`, then move it in place: never half-written. */

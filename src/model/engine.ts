@@ -9,7 +9,8 @@ import type { ModelInput } from './input.ts';
 import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks } from './shocks/index.ts';
-import { createWorld, assignMainApps } from './population.ts';
+import { createWorld, assignMainApps, allocateAgents } from './population.ts';
+import type { RunSize } from './memory.ts';
 import { access, frustrationRate, newsRate, newsRateBound, reachOut, reconsider, require, CUT, type StepLedger } from './decide.ts';
 import { NO_APP, preinstall, type World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
@@ -27,6 +28,35 @@ export interface RunOptions {
   onProgress?: (done: number, phase: 'build' | 'run') => void;
   /** Verify the incremental counters against a full scan at every daily sweep (slow; for tests). */
   check?: boolean;
+  /** Agents per person in every region (1: one agent per person); overrides `agents`. */
+  scale?: number;
+}
+
+/** The size of a run of `input` with these options, for estimateMemory (memory.ts) before it starts. */
+export function runSize(input: ModelInput, opts: Pick<RunOptions, 'agents' | 'scale'>): RunSize {
+  const counts = allocateAgents(input, opts.agents ?? input.agents, opts.scale);
+  const agents = counts.reduce((a, b) => a + b, 0);
+  const plan = stepPlan(input);
+  const T = plan.t.length ? plan.t[plan.t.length - 1] + plan.dt[plan.dt.length - 1] : 0;
+  // People with no app in use at the start: the apps' initial fields are drawn independently.
+  let offline = 0;
+  input.regions.forEach((reg, r) => {
+    const none = reg.apps.reduce((q, app) => (input.platforms[app.platform].launchDay > 0 ? q : q * (1 - app.active)), 1);
+    offline += (counts[r] / agents) * none;
+  });
+  const shutdown = input.shocks.reduce((m, s) => (s.type === 'connectivity' ? Math.max(m, s.severity) : m), 0);
+  return {
+    agents,
+    platforms: input.platforms.length,
+    regions: input.regions.length,
+    universes: input.universes.length,
+    steps: plan.t.length,
+    observations: Math.floor(T / input.observe + 1e-9) + 2,
+    degree: input.network.degree,
+    maxDegree: input.network.maxDegree,
+    offline,
+    shutdown,
+  };
 }
 
 /**
@@ -65,7 +95,8 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   const plan = stepPlan(input);
   const S = plan.t.length;
   const T = S ? plan.t[S - 1] + plan.dt[S - 1] : 0;
-  const w = createWorld(input, opts.agents ?? input.agents, seed, plan.t, T);
+  const build = opts.onProgress && ((d: number) => opts.onProgress!(d, 'build'));
+  const w = createWorld(input, opts.agents ?? input.agents, seed, plan.t, T, opts.scale, build);
   const { K, R, U } = w;
   const RK = R * K;
   const f = makeFields(R, K);
@@ -76,7 +107,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   // App constants are fitted to the world before any shock: a shock under way at the start (e.g.
   // a promotion) must move people, not be absorbed into the constants.
   resetFields(f, input.platforms, 0);
-  assignMainApps(w, f, p, input, seed);
+  assignMainApps(w, f, p, input, seed, build);
   setFields(0);
   w.tally.start(w, f, p);
   if (opts.check) w.tally.shadowLastActive = Int32Array.from(w.lastActive);

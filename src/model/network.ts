@@ -42,7 +42,7 @@ function paretoXmin(mean: number, alpha: number, max: number): number {
  * each agent's contacts and drawn again, identically, to fill them in (no list of ties: at a
  * hundred million agents that list would be the largest thing in memory).
  */
-export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, stream: () => Rng): Network {
+export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, stream: () => Rng, progress?: (done: number) => void): Network {
   const n = regionStart[regionStart.length - 1];
   const alpha = s.tail;
   // The cap is fixed (not a share of n): hubs of the same size at 10k and at 10M agents.
@@ -65,6 +65,7 @@ export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, strea
   // Count the contacts, then offsets, then draw the same ties again into place (CSR).
   const deg = new Uint32Array(n);
   drawTies(regionStart, s, initiated, first, deg, null, null);
+  progress?.(0.5);
   const offsets = new Uint32Array(n + 1);
   for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + deg[i];
   const nbrs = new Uint32Array(offsets[n]);
@@ -73,6 +74,7 @@ export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, strea
   const again = stream();
   for (let i = 0; i < n; i++) (again(), again()); // the two draws per agent of drawInitiated
   drawTies(regionStart, s, initiated, again, null, fill, nbrs);
+  progress?.(1);
   return { offsets, nbrs };
 }
 

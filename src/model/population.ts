@@ -16,9 +16,13 @@ const BEFORE_START = -30_000;
 /** Longest run in days that "last used" can count (16-bit days, beyond any monthly window). */
 export const MAX_DAYS = 32_000;
 
-/** Agents per region: as given by `sample`, else proportional to sqrt(population). */
-export function allocateAgents(input: { regions: readonly { sample?: number; population: number }[] }, agents: number): number[] {
+/**
+ * Agents per region: as given by `sample`, else proportional to sqrt(population); with `scale`,
+ * that many agents per person in every region (scale 1: one agent per person).
+ */
+export function allocateAgents(input: { regions: readonly { sample?: number; population: number }[] }, agents: number, scale?: number): number[] {
   const R = input.regions.length;
+  if (scale !== undefined) return input.regions.map((r) => Math.max(50, Math.round(r.population * scale)));
   const share = input.regions.map((r) => r.sample ?? Math.sqrt(r.population));
   const total = share.reduce((a, b) => a + b, 0);
   const counts = share.map((x) => Math.max(50, Math.floor((agents * x) / total)));
@@ -40,14 +44,22 @@ function phi(z: number): number {
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
-export function createWorld(input: ModelInput, agents: number, seed: number, stepStart: Float64Array, stepEnd: number): World {
+/** Progress of building a world: share done (0..1). */
+export type BuildProgress = (done: number) => void;
+
+/** Shares of the build's time: traits and initial use, the network, reach counts (the rest: constants). */
+const BUILD_TRAITS = 0.45;
+const BUILD_NETWORK = 0.3;
+const BUILD_REACH = 0.05;
+
+export function createWorld(input: ModelInput, agents: number, seed: number, stepStart: Float64Array, stepEnd: number, scale?: number, progress?: BuildProgress): World {
   const platforms = input.platforms;
   const K = platforms.length;
   const R = input.regions.length;
   const U = input.universes.length;
   if (R > 255) throw new Error(`a run has at most 255 regions (one byte per agent), got ${R}`);
   if (stepEnd > MAX_DAYS) throw new Error(`a run lasts at most ${MAX_DAYS} days, got ${Math.ceil(stepEnd)}`);
-  const counts = allocateAgents(input, agents);
+  const counts = allocateAgents(input, agents, scale);
   const n = counts.reduce((a, b) => a + b, 0);
   const regionStart = new Uint32Array(R + 1);
   for (let r = 0; r < R; r++) regionStart[r + 1] = regionStart[r] + counts[r];
@@ -87,6 +99,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     }
     for (let a = 0; a < K; a++) field[a] = normal(rng);
     for (let i = regionStart[r]; i < regionStart[r + 1]; i++) {
+      if (progress && (i & 0xfffff) === 0) progress((BUILD_TRAITS * i) / n);
       region[i] = r;
       privacy[i] = logitNormal(rng, spec.privacy.mean, spec.privacy.sd);
       circ[i] = logitNormal(rng, spec.circumvention.mean, spec.circumvention.sd);
@@ -106,11 +119,12 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     }
   }
 
-  const net = buildNetwork(regionStart, input.network, () => makeRng(seed, 'network'));
+  const net = buildNetwork(regionStart, input.network, () => makeRng(seed, 'network'), progress && ((d) => progress(BUILD_TRAITS + BUILD_NETWORK * d)));
   // Contacts active on an app: one byte each when nobody has more than 255 contacts.
   let maxDegree = 0;
   for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, net.offsets[i + 1] - net.offsets[i]);
   const reachCount = maxDegree <= 255 ? new Uint8Array(n * K) : new Uint16Array(n * K);
+  progress?.(BUILD_TRAITS + BUILD_NETWORK);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < K; a++) {
       if (!(status[i * K + a] & ACTIVE)) continue;
@@ -164,7 +178,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
  * constants and their persistent tastes. So the world starts at rest: with no shock, nobody has a
  * reason to move. Apps nobody in the region uses at the start get the weakest fitted constant.
  */
-export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput, seed: number): void {
+export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput, seed: number, progress?: BuildProgress): void {
   const K = w.K;
   const rng = makeRng(seed, 'constants');
   const sampleMax = 4000;
@@ -249,7 +263,9 @@ export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput
     for (let a = 0; a < K; a++) w.known[r * K + a] = w.asc[r * K + a] - top;
 
     // Everyone's main app: the best of their apps in use, tastes included.
+    const built = BUILD_TRAITS + BUILD_NETWORK + BUILD_REACH;
     for (let i = a0; i < a0 + size; i++) {
+      if (progress && (i & 0xfffff) === 0) progress(built + ((1 - built) * i) / w.n);
       mainUtilities(w, f, p, i, false);
       let best = -Infinity;
       let pick = -1;

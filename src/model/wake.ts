@@ -24,7 +24,8 @@ export class WakeCalendar {
   ) {
     this.due = new Int32Array(n).fill(-1);
     this.head = new Int32Array(stepStart.length).fill(-1);
-    const cap = Math.max(1024, n);
+    // Few people wait on word of mouth at once: an eighth of the agents to start with, grown as needed.
+    const cap = Math.max(1024, Math.ceil(n / 8));
     this.agent = new Int32Array(cap);
     this.next = new Int32Array(cap);
   }
@@ -117,9 +118,10 @@ export class WakeCalendar {
     }
     if (this.used === this.agent.length) {
       // Grow geometrically: rare, amortised.
-      const agent = new Int32Array(this.agent.length * 2);
+      const cap = Math.ceil(this.agent.length * 1.5);
+      const agent = new Int32Array(cap);
       agent.set(this.agent);
-      const next = new Int32Array(this.next.length * 2);
+      const next = new Int32Array(cap);
       next.set(this.next);
       this.agent = agent;
       this.next = next;
