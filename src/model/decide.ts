@@ -25,7 +25,7 @@
 //    was.
 // Installs and changes of main app tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
-import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp } from './world.ts';
+import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, contactCirc, isLocal, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp, tellLater } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { Rng } from './rng.ts';
@@ -110,7 +110,7 @@ function learnCost(w: World, f: Fields, p: Params, i: number, k: number): number
   const o0 = offsets[i];
   const o1 = offsets[i + 1];
   let able = 0;
-  for (let x = o0; x < o1; x++) if (w.circ[nbrs[x]] >= h) able++;
+  for (let x = o0; x < o1; x++) if (contactCirc(w, nbrs[x]) >= h) able++;
   const help = o1 > o0 ? able / (o1 - o0) : 0;
   return p.circCost * gap * (1 - help);
 }
@@ -362,10 +362,16 @@ function tellContacts(w: World, p: Params, i: number, t: number, rng: Rng): void
   const o1 = w.net.offsets[i + 1];
   for (let x = w.net.offsets[i]; x < o1; x++) {
     const j = w.net.nbrs[x];
-    const a = w.attn[j];
-    const att = (a === 0 ? 0 : a * Math.exp(-p.womDecay * (t - w.attnT[j]))) + 1;
-    w.attn[j] = att;
-    w.attnT[j] = t;
-    w.wake.schedule(j, t, att, p.womRate, p.womDecay, rng);
+    if (isLocal(w, j)) hear(w, p, j, t, rng);
+    else tellLater(w, j, t);
   }
+}
+
+/** Contact j hears at time t that someone they know installed or switched: attention, a wake-up. */
+export function hear(w: World, p: Params, j: number, t: number, rng: Rng): void {
+  const a = w.attn[j];
+  const att = (a === 0 ? 0 : a * Math.exp(-p.womDecay * (t - w.attnT[j]))) + 1;
+  w.attn[j] = att;
+  w.attnT[j] = t;
+  w.wake.schedule(j, t, att, p.womRate, p.womDecay, rng);
 }

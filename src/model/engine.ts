@@ -6,17 +6,16 @@
 // people change their apps (tally.ts): its cost does not grow with the number of agents.
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
-import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps, allocateAgents } from './population.ts';
 import type { RunSize } from './memory.ts';
-import { access, frustrationRate, newsRate, newsRateBound, reachOut, reconsider, require, CUT, type StepLedger } from './decide.ts';
-import { NO_APP, preinstall, type World } from './world.ts';
+import type { StepLedger } from './decide.ts';
+import { Block, blockRng, stepBlock } from './block.ts';
+import type { World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
-import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, type Tally } from './tally.ts';
+import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS } from './tally.ts';
 import { verifyTally } from './tally-check.ts';
-import { AgentBatch } from './order.ts';
 
 export interface RunOptions {
   seed: number;
@@ -128,166 +127,40 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   const uinstalls = new Float64Array(S * U * RK);
   const switches = new Float64Array((K + 1) * K);
   const weightNow = new Float64Array(R);
-  const ledger: StepLedger = {
-    t: 0,
-    weightNow,
-    signups: new Float64Array(RK),
-    installs: new Float64Array(RK),
-    usignups: new Float64Array(U * RK),
-    uinstalls: new Float64Array(U * RK),
-    switches,
-    capacityLeft: new Float64Array(RK + K),
-  };
-  const rng = makeRng(seed, 'steps');
   const arrival = input.regions.map((r) => r.arrival);
   const setWeights = (t: number) => {
     for (let r = 0; r < R; r++) weightNow[r] = w.weight[r] * Math.exp(w.growth[r] * t);
   };
+  const blocks = [new Block(0, w.tally, w.wake, blockRng(seed, 0, 1), newLedger(w, weightNow, switches), w, w.waitingCount)];
 
   let obs = 0;
   const observeNow = (t: number) => {
     setWeights(t);
-    sweep(w, f, p, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK }, opts.check);
-    for (let r = 0; r < R; r++) offline[obs * R + r] = w.waitingCount[r] * weightNow[r];
+    sweep(w, f, p, blocks, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK }, opts.check);
+    for (let r = 0; r < R; r++) {
+      let waiting = 0;
+      for (const b of blocks) waiting += b.waitCount[r];
+      offline[obs * R + r] = waiting * weightNow[r];
+    }
     obsTimes[obs++] = t;
   };
   observeNow(0);
   let nextObs = observe;
   let lastSweepDay = 0;
   let progressMark = 0;
-  const batch = new AgentBatch();
 
   for (let step = 0; step < S; step++) {
     const t = plan.t[step];
     const dt = plan.dt[step];
-    const mid = t + dt / 2;
     setFields(t);
-    w.tally.refresh(w, f, false);
+    for (const b of blocks) b.tally.refresh(w, f, false);
     setWeights(t);
     // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
     // an outage: its severity).
     for (let k = 0; k < RK; k++) f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]);
-    ledger.t = t;
-    // This step's flows are written into the ledger's own arrays, then copied (no views per step).
-    ledger.signups.fill(0);
-    ledger.installs.fill(0);
-    ledger.usignups.fill(0);
-    ledger.uinstalls.fill(0);
-    for (let k = 0; k < RK + K; k++) ledger.capacityLeft[k] = f.capacity[k] * 24 * dt;
-
-    // People drawn in this step are visited in index order (order.ts: memory locality).
-    const tally = w.tally;
-    for (let r = 0; r < R; r++) {
-      const a0 = w.regionStart[r];
-      const size = w.regionStart[r + 1] - a0;
-      // 1. News and frustration, as one thinned process: candidates at the region's upper-bound
-      //    rate (news, plus frustration where some main apps are durably out of reach), each kept
-      //    with probability (own rate / bound). Cost is proportional to the people who reconsider:
-      //    the candidates' share that only frustration could keep is drawn from the tally's list of
-      //    people cut off, the rest from the whole region, with the same chances as one pass.
-      const boundN = newsRateBound(f, p, r);
-      const fr = frustrationRate(f, p, r);
-      const bound = boundN + fr;
-      const q = 1 - Math.exp(-bound * dt);
-      const k = binomial(rng, size, fr > 0 ? (q * boundN) / bound : q);
-      batch.clear();
-      for (let m = 0; m < k; m++) batch.push(a0 + Math.floor(rng() * size));
-      batch.sort();
-      for (let m = 0; m < k; m++) {
-        const i = batch.buf[m];
-        if (w.primary[i] === NO_APP || (fr > 0 && tally.isCut(w, i))) continue;
-        if (rng() * boundN < newsRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
-      }
-      // People cut off, drawn from the list as it is now; someone who has moved on by their turn
-      // is a miss, so everyone in the list keeps the same chance.
-      const cut0 = fr > 0 ? tally.nCut[r] : 0;
-      const kf = binomial(rng, cut0, q);
-      batch.clear();
-      for (let m = 0; m < kf; m++) batch.push(tally.aList[a0 + Math.floor(rng() * cut0)]);
-      batch.sort();
-      for (let m = 0; m < kf; m++) {
-        const i = batch.buf[m];
-        if (tally.isCut(w, i) && rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
-      }
-      // 2. Main app not working (cut off or down; the tally's lists): people who try to use it
-      //    notice (use is spread over the day: the chance to have noticed grows with the time since
-      //    it failed); they reach for something else at rate reachOut.
-      if (!f.disrupted[r]) continue;
-      const nc = tally.nCut[r];
-      const nAff = nc + tally.nDown[r];
-      const a1 = w.regionStart[r + 1] - nAff; // where the down list begins, minus the cut list
-      const kr = binomial(rng, nAff, 1 - Math.exp(-p.reachOut * dt));
-      batch.clear();
-      for (let m = 0; m < kr; m++) {
-        const x = Math.floor(rng() * nAff);
-        batch.push(tally.aList[x < nc ? a0 + x : a1 + x]);
-      }
-      batch.sort();
-      // reachOut changes neither main apps nor access, so these people stay in the lists.
-      for (let m = 0; m < kr; m++) {
-        const i = batch.buf[m];
-        const pa = w.primary[i];
-        const use = Math.min(1, p.usePrimary * w.activity[i]);
-        const noticed = use * (1 - Math.exp(-p.sessionsPerDay * Math.max(0, mid - f.downSince[r * K + pa])));
-        if (rng() < noticed) reachOut(w, f, p, i, rng, ledger);
-      }
-    }
-
-    // 3. Word of mouth and trial reviews: people who are due now (a kick since they were filed
-    //    redraws their time: then they are no longer due now).
-    w.wake.current = step;
-    batch.clear();
-    w.wake.drain(step, batch);
-    batch.sort();
-    for (let m = 0; m < batch.n; m++) {
-      const i = batch.buf[m];
-      if (w.wake.due[i] !== step) continue;
-      w.wake.due[i] = -1;
-      if (w.primary[i] !== NO_APP) reconsider(w, f, p, i, rng, ledger);
-    }
-
-    // 4. Newcomers: people starting to use a messenger at all (market growth).
-    for (let r = 0; r < R; r++) {
-      const wc = w.waitingCount[r];
-      if (wc === 0 || arrival[r] === 0) continue;
-      const k = binomial(rng, wc, 1 - Math.exp(-arrival[r] * dt));
-      const list = w.waitingStart[r];
-      for (let m = 0; m < k && w.waitingCount[r] > 0; m++) {
-        const idx = Math.floor(rng() * w.waitingCount[r]);
-        const i = w.waiting[list + idx];
-        reconsider(w, f, p, i, rng, ledger);
-        // Only people who got an app leave the queue (a full registration server turns some away).
-        if (w.primary[i] !== NO_APP) w.waiting[list + idx] = w.waiting[list + --w.waitingCount[r]];
-      }
-    }
-
-    // 5. Pre-installs (a promoted app installed for people, dormant until they open it: then it is
-    //    their install and sign-up) and people required to use an app.
-    for (let r = 0; r < R; r++) {
-      const a0 = w.regionStart[r];
-      const size = w.regionStart[r + 1] - a0;
-      for (let a = 0; a < K; a++) {
-        if (!f.launched[a]) continue;
-        const pre = f.preinstall[r * K + a];
-        if (pre > 0) {
-          const k = binomial(rng, size, 1 - Math.exp(-pre * dt));
-          for (let m = 0; m < k; m++) preinstall(w, a0 + Math.floor(rng() * size), a);
-        }
-        const req = f.require[r * K + a];
-        if (req > 0) {
-          const k = binomial(rng, size, 1 - Math.exp(-req * dt));
-          for (let m = 0; m < k; m++) {
-            const i = a0 + Math.floor(rng() * size);
-            if (w.primary[i] !== NO_APP && access(w, f, i, r, a) !== CUT) require(w, f, i, r, a, ledger);
-          }
-        }
-      }
-    }
-
-    signups.set(ledger.signups, step * RK);
-    installs.set(ledger.installs, step * RK);
-    usignups.set(ledger.usignups, step * U * RK);
-    uinstalls.set(ledger.uinstalls, step * U * RK);
+    for (const b of blocks) stepBlock(w, f, p, b, step, t, dt, arrival);
+    // This step's flows: the blocks' ledgers, added in block order.
+    addFlows(blocks, signups, installs, usignups, uinstalls, step, RK, U);
 
     // 6. Daily activity sweep and observations at the end of the step.
     const tEnd = t + dt;
@@ -299,7 +172,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       while (nextObs <= tEnd + 1e-9) nextObs += observe;
     } else if (day > lastSweepDay) {
       setFields(tEnd);
-      sweep(w, f, p, day, pass, null, opts.check);
+      sweep(w, f, p, blocks, day, pass, null, opts.check);
       lastSweepDay = day;
     }
 
@@ -352,40 +225,85 @@ interface SweepOut {
   at: number;
 }
 
+/** A block's ledger of flows (its own arrays; the run's switch matrix for a run in one block). */
+export function newLedger(w: World, weightNow: Float64Array, switches = new Float64Array((w.K + 1) * w.K)): StepLedger {
+  const RK = w.R * w.K;
+  return {
+    t: 0,
+    weightNow,
+    signups: new Float64Array(RK),
+    installs: new Float64Array(RK),
+    usignups: new Float64Array(w.U * RK),
+    uinstalls: new Float64Array(w.U * RK),
+    switches,
+    capacityLeft: new Float64Array(RK + w.K),
+  };
+}
+
+/** Add the blocks' flows of step `step` into the run's series, in block order. */
+function addFlows(blocks: readonly Block[], signups: Float64Array, installs: Float64Array, usignups: Float64Array, uinstalls: Float64Array, step: number, RK: number, U: number): void {
+  for (let k = 0; k < RK; k++) {
+    let s = 0;
+    let i = 0;
+    for (const b of blocks) {
+      s += b.ledger.signups[k];
+      i += b.ledger.installs[k];
+    }
+    signups[step * RK + k] = s;
+    installs[step * RK + k] = i;
+  }
+  for (let k = 0; k < U * RK; k++) {
+    let s = 0;
+    let i = 0;
+    for (const b of blocks) {
+      s += b.ledger.usignups[k];
+      i += b.ledger.uinstalls[k];
+    }
+    usignups[step * U * RK + k] = s;
+    uinstalls[step * U * RK + k] = i;
+  }
+}
+
 /**
  * Once a day: people in use of an app they can reach used it today, and `pass` gets the share of
  * each app's users who can reach it (blocks, shutdowns). With `out`, also write the stock metrics at
- * offset `at` (index r * K + a), weighted to real people. All of it reads the tally's counters.
+ * offset `at` (index r * K + a), weighted to real people. All of it reads the blocks' counters.
  */
-function sweep(w: World, f: Fields, p: Params, day: number, pass: Float64Array, out: SweepOut | null, check = false): void {
+function sweep(w: World, f: Fields, p: Params, blocks: readonly Block[], day: number, pass: Float64Array, out: SweepOut | null, check = false): void {
   const { K, R, U } = w;
   const RK = R * K;
-  const t = w.tally;
-  t.sweep(w, f, day);
-  if (check) verifyTally(w, f, p, day);
+  for (const b of blocks) b.tally.sweep(w, f, day);
+  if (check) verifyTally(w, f, p, day, blocks.map((b) => b.tally));
   for (let k = 0; k < RK; k++) {
-    const inUse = t.c[k * SLOTS + IN_USE];
-    pass[k] = inUse > 0 ? t.c[k * SLOTS + REACHABLE] / inUse : 1;
+    const inUse = countOf(blocks, k, IN_USE);
+    pass[k] = inUse > 0 ? countOf(blocks, k, REACHABLE) / inUse : 1;
   }
   if (!out) return;
   for (let r = 0; r < R; r++) {
     const wt = w.weight[r] * Math.exp(w.growth[r] * day);
     for (let a = 0; a < K; a++) {
       const k = r * K + a;
-      writeStocks(out.stocks, out.at + k, t, k, wt);
-      for (let u = 0; u < U; u++) writeStocks(out.ustocks[u], out.at + k, t, (u + 1) * RK + k, wt);
+      writeStocks(out.stocks, out.at + k, blocks, k, RK, wt);
+      for (let u = 0; u < U; u++) writeStocks(out.ustocks[u], out.at + k, blocks, (u + 1) * RK + k, RK, wt);
     }
   }
 }
 
-/** Stocks of one cell of the tally (gk: group * R * K + r * K + a), weighted to people. */
-function writeStocks(s: Record<StockMetric, Float64Array>, at: number, t: Tally, gk: number, wt: number): void {
-  const o = gk * SLOTS;
-  const c = t.c;
-  s.dau[at] = (c[o + DAU_Q] / DAU_UNIT) * wt;
-  s.mau[at] = t.mau(Math.floor(gk / t.RK), gk % t.RK) * wt;
-  s.installed[at] = c[o + N_INSTALLED] * wt;
-  s.users[at] = c[o + N_USERS] * wt;
-  s.active[at] = c[o + N_ACTIVE] * wt;
-  s.primary[at] = c[o + N_PRIMARY] * wt;
+/** A counter summed over the blocks (exact: integers). */
+function countOf(blocks: readonly Block[], gk: number, slot: number): number {
+  let n = 0;
+  for (const b of blocks) n += b.tally.c[gk * SLOTS + slot];
+  return n;
+}
+
+/** Stocks of one cell of the tallies (gk: group * R * K + r * K + a), weighted to people. */
+function writeStocks(s: Record<StockMetric, Float64Array>, at: number, blocks: readonly Block[], gk: number, RK: number, wt: number): void {
+  let mau = 0;
+  for (const b of blocks) mau += b.tally.mau(Math.floor(gk / RK), gk % RK);
+  s.dau[at] = (countOf(blocks, gk, DAU_Q) / DAU_UNIT) * wt;
+  s.mau[at] = mau * wt;
+  s.installed[at] = countOf(blocks, gk, N_INSTALLED) * wt;
+  s.users[at] = countOf(blocks, gk, N_USERS) * wt;
+  s.active[at] = countOf(blocks, gk, N_ACTIVE) * wt;
+  s.primary[at] = countOf(blocks, gk, N_PRIMARY) * wt;
 }

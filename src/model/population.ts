@@ -10,6 +10,7 @@ import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
 import { mainUtilities, taste } from './decide.ts';
 import { WakeCalendar } from './wake.ts';
 import { Tally } from './tally.ts';
+import { Outbox } from './outbox.ts';
 
 /** "Long before the start" (World.lastActive is 16-bit: days -32768..32767). */
 const BEFORE_START = -30_000;
@@ -161,7 +162,11 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     net,
     asc: new Float64Array(R * K),
     known: new Float64Array(R * K),
-    tally: new Tally(n, K, R, U, stepEnd),
+    tally: new Tally(n, K, regionStart, U, stepEnd),
+    lo: 0,
+    hi: n,
+    outbox: new Outbox(),
+    circShared: circ,
     tasteSalt: (Math.imul(seed | 0, 0x9e3779b1) ^ 0x5bd1e995) | 0,
     scratchU: new Float64Array(K),
     scratchW: new Float64Array(K),

@@ -7,19 +7,22 @@ import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import { access, CUT, DOWN } from './decide.ts';
+import type { Tally } from './tally.ts';
 import { DAU_Q, DAU_UNIT, IN_USE, MAU_DAYS, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, USABLE, dailyUse } from './tally.ts';
 
 const NAMES = ['in use', 'reachable', 'usable', 'daily use', 'installed', 'users', 'active', 'primary'];
 
-export function verifyTally(w: World, f: Fields, p: Params, day: number): void {
+export function verifyTally(w: World, f: Fields, p: Params, day: number, tallies: readonly Tally[] = [w.tally]): void {
   const { K, R, U } = w;
   const RK = R * K;
-  const t = w.tally;
-  const shadow = t.shadowLastActive;
+  const shadow = tallies[0].shadowLastActive;
   if (!shadow) throw new Error('verifyTally: the run was not started in check mode');
   const c = new Float64Array((U + 1) * RK * SLOTS);
   const mau = new Float64Array((U + 1) * RK);
+  let owner = 0;
   for (let i = 0; i < w.n; i++) {
+    while (i >= tallies[owner].hi) owner++;
+    const t = tallies[owner];
     const r = w.region[i];
     const pa = w.primary[i];
     for (let a = 0; a < K; a++) {
@@ -54,18 +57,21 @@ export function verifyTally(w: World, f: Fields, p: Params, day: number): void {
     const code = pa === NO_APP ? 0 : access(w, f, i, r, pa);
     const want = code === CUT ? 1 : code === DOWN ? 2 : 0;
     const pos = t.aPos[i];
-    const s0 = w.regionStart[r];
-    const s1 = w.regionStart[r + 1];
+    const s0 = t.segLo[r];
+    const s1 = t.segHi[r];
     const have = pos < 0 ? 0 : pos >= s0 && pos < s0 + t.nCut[r] ? 1 : pos >= s1 - t.nDown[r] && pos < s1 ? 2 : -1;
     if (have !== want || (pos >= 0 && t.aList[pos] !== i)) throw new Error(`tally: agent ${i} is in list ${have}, expected ${want} (day ${day})`);
   }
   for (let gk = 0; gk < (U + 1) * RK; gk++) {
     for (let s = 0; s < SLOTS; s++) {
-      if (c[gk * SLOTS + s] !== t.c[gk * SLOTS + s]) {
-        throw new Error(`tally: ${NAMES[s]} of group ${Math.floor(gk / RK)} cell ${gk % RK} is ${t.c[gk * SLOTS + s]}, a scan finds ${c[gk * SLOTS + s]} (day ${day})`);
+      let counted = 0;
+      for (const t of tallies) counted += t.c[gk * SLOTS + s];
+      if (c[gk * SLOTS + s] !== counted) {
+        throw new Error(`tally: ${NAMES[s]} of group ${Math.floor(gk / RK)} cell ${gk % RK} is ${counted}, a scan finds ${c[gk * SLOTS + s]} (day ${day})`);
       }
     }
-    const m = t.mau(Math.floor(gk / RK), gk % RK);
+    let m = 0;
+    for (const t of tallies) m += t.mau(Math.floor(gk / RK), gk % RK);
     if (m !== mau[gk]) throw new Error(`tally: monthly audience of group ${Math.floor(gk / RK)} cell ${gk % RK} is ${m}, a scan finds ${mau[gk]} (day ${day})`);
   }
 }

@@ -19,6 +19,11 @@ import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import { access, CUT, DOWN, VIA } from './decide.ts';
 import { hashUniform } from './rng.ts';
 
+/** Makes a zeroed typed array (in shared memory for a run on several threads). */
+export type Alloc = <T extends Int32Array | Float64Array>(ctor: { new (n: number): T; BYTES_PER_ELEMENT: number }, n: number) => T;
+export const plainAlloc: Alloc = (ctor, n) => new ctor(n);
+export const sharedAlloc: Alloc = (ctor, n) => new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT) as unknown as number);
+
 /** Counter slots per (group, region, app); group 0 is everyone, group u + 1 universe u. */
 export const IN_USE = 0; // active, app launched
 export const REACHABLE = 1; // ... and not cut off
@@ -82,13 +87,19 @@ export class Tally {
   private readonly changed: Uint8Array;
   private readonly prev: Uint8Array;
   /**
-   * People whose main app is cut off (left end of their region's segment regionStart[r]..) or down
-   * (right end, ..regionStart[r+1]); aPos[i] is i's place, or -1.
+   * People whose main app is cut off (left end of their region's segment segLo[r]..) or down
+   * (right end, ..segHi[r]); aPos[i] is i's place, or -1. The arrays are the world's (shared by
+   * the blocks of a run on several threads); each tally writes its own agents' segments.
    */
   readonly aList: Int32Array;
   readonly aPos: Int32Array;
   readonly nCut: Int32Array;
   readonly nDown: Int32Array;
+  /** The agents this tally counts: per region r, segLo[r] .. segHi[r] - 1 (lo .. hi - 1 in all). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly segLo: Uint32Array;
+  readonly segHi: Uint32Array;
   /** Per region: people a shutdown cuts off under the counted fields, and under the ones before. */
   private offNow: Int32Array[];
   private nOffNow: Int32Array;
@@ -97,15 +108,38 @@ export class Tally {
   /** Check mode only: lastActive as a full daily sweep would write it (tally-check.ts). */
   shadowLastActive: Int32Array | null = null;
 
-  constructor(n: number, K: number, R: number, U: number, days: number) {
+  /**
+   * A tally of agents lo .. hi - 1 of a world with these region bounds. `shared` are the world's
+   * per-agent arrays (a new world's when absent); `alloc` makes the counters (shared memory when
+   * other threads read them).
+   */
+  constructor(
+    n: number,
+    K: number,
+    regionStart: Uint32Array,
+    U: number,
+    days: number,
+    range: { lo: number; hi: number } = { lo: 0, hi: n },
+    shared?: { code: Uint8Array; aList: Int32Array; aPos: Int32Array },
+    alloc: Alloc = plainAlloc,
+  ) {
+    const R = regionStart.length - 1;
     this.K = K;
     this.R = R;
     this.U = U;
     this.RK = R * K;
     this.HD = Math.ceil(days) + 2;
-    this.code = new Uint8Array(n * K);
-    this.c = new Float64Array((U + 1) * this.RK * SLOTS);
-    this.hist = new Int32Array((U + 1) * this.RK * this.HD);
+    this.lo = range.lo;
+    this.hi = range.hi;
+    this.segLo = new Uint32Array(R);
+    this.segHi = new Uint32Array(R);
+    for (let r = 0; r < R; r++) {
+      this.segLo[r] = Math.min(Math.max(regionStart[r], range.lo), range.hi);
+      this.segHi[r] = Math.max(Math.min(regionStart[r + 1], range.hi), this.segLo[r]);
+    }
+    this.code = shared?.code ?? new Uint8Array(n * K);
+    this.c = alloc(Float64Array, (U + 1) * this.RK * SLOTS);
+    this.hist = alloc(Int32Array, (U + 1) * this.RK * this.HD);
     this.fresh = new Int32Array(1024);
     this.sLaunched = new Uint8Array(K);
     this.sUse = new Float32Array(this.RK);
@@ -117,10 +151,10 @@ export class Tally {
     this.sOutageSalt = new Int32Array(this.RK);
     this.changed = new Uint8Array(this.RK);
     this.prev = new Uint8Array(K);
-    this.aList = new Int32Array(n);
-    this.aPos = new Int32Array(n).fill(-1);
-    this.nCut = new Int32Array(R);
-    this.nDown = new Int32Array(R);
+    this.aList = shared?.aList ?? new Int32Array(n);
+    this.aPos = shared?.aPos ?? new Int32Array(n).fill(-1);
+    this.nCut = alloc(Int32Array, R);
+    this.nDown = alloc(Int32Array, R);
     this.offNow = Array.from({ length: R }, () => new Int32Array(0));
     this.offBefore = Array.from({ length: R }, () => new Int32Array(0));
     this.nOffNow = new Int32Array(R);
@@ -134,7 +168,7 @@ export class Tally {
     this.snapshot(f);
     for (let r = 0; r < this.R; r++) this.drawCutOff(w, f, r);
     const K = this.K;
-    for (let i = 0; i < w.n; i++) {
+    for (let i = this.lo; i < this.hi; i++) {
       const r = w.region[i];
       const pa = w.primary[i];
       for (let a = 0; a < K; a++) {
@@ -220,7 +254,7 @@ export class Tally {
       // Agents in index order either way (the lists of those cut off are in index order): the
       // lists of people whose main app does not work change in the same order as by a scan.
       if (rescan) {
-        for (let i = w.regionStart[r]; i < w.regionStart[r + 1]; i++) this.reclassify(w, f, i);
+        for (let i = this.segLo[r]; i < this.segHi[r]; i++) this.reclassify(w, f, i);
       } else if (cutOff) {
         const before = this.offBefore[r];
         const now = this.offNow[r];
@@ -287,7 +321,7 @@ export class Tally {
     const cut = f.netCut[r];
     const salt = f.netSalt[r];
     if (cut > 0) {
-      for (let i = w.regionStart[r]; i < w.regionStart[r + 1]; i++) {
+      for (let i = this.segLo[r]; i < this.segHi[r]; i++) {
         if (hashUniform(salt, i, 0) >= cut) continue;
         if (n === list.length) {
           const grown = new Int32Array(Math.max(1024, list.length * 2));
@@ -323,7 +357,7 @@ export class Tally {
   isCut(w: World, i: number): boolean {
     const pos = this.aPos[i];
     const r = w.region[i];
-    return pos >= 0 && pos < w.regionStart[r] + this.nCut[r];
+    return pos >= 0 && pos < this.segLo[r] + this.nCut[r];
   }
 
   /** Agent i's main app does not work for them: keep them in the cut-off or down list of their region. */
@@ -333,8 +367,8 @@ export class Tally {
     const code = pa === NO_APP ? 0 : this.code[i * this.K + pa] & CODE;
     const want = code === CUT ? 1 : code === DOWN ? 2 : 0;
     const r = w.region[i];
-    const s0 = w.regionStart[r];
-    const s1 = w.regionStart[r + 1];
+    const s0 = this.segLo[r];
+    const s1 = this.segHi[r];
     const pos = this.aPos[i];
     const have = pos < 0 ? 0 : pos < s0 + this.nCut[r] ? 1 : 2;
     if (have === want) return;

@@ -4,6 +4,7 @@ import type { Network } from './network.ts';
 import type { WakeCalendar } from './wake.ts';
 import type { PlatformInput } from './input.ts';
 import type { Tally } from './tally.ts';
+import type { Outbox } from './outbox.ts';
 
 /** Bits of `status[i * K + a]`. */
 export const INSTALLED = 1;
@@ -65,6 +66,16 @@ export interface World {
   tasteSalt: number;
   /** Counters kept up to date by the functions below (audiences, reach, who is cut off). */
   tally: Tally;
+  /**
+   * The block of agents being stepped (block.ts): lo .. hi - 1 (everyone in a run on one thread).
+   * Effects on people outside it wait in `outbox` for the end of the step, and their circumvention
+   * is read as it was at the start of the step (`circShared`; the same array as circ when the run
+   * is one block).
+   */
+  lo: number;
+  hi: number;
+  outbox: Outbox;
+  circShared: Float32Array;
   /** Scratch space for the decision rule (K entries each). */
   scratchU: Float64Array;
   scratchW: Float64Array;
@@ -86,8 +97,28 @@ export function setActive(w: World, i: number, a: number, on: boolean): void {
   const { offsets, nbrs } = w.net;
   const o1 = offsets[i + 1];
   const rc = w.reachCount;
-  if (on) for (let x = offsets[i]; x < o1; x++) rc[nbrs[x] * K + a]++;
-  else for (let x = offsets[i]; x < o1; x++) rc[nbrs[x] * K + a]--;
+  const { lo, hi } = w;
+  const d = on ? 1 : -1;
+  for (let x = offsets[i]; x < o1; x++) {
+    const j = nbrs[x];
+    if (j >= lo && j < hi) rc[j * K + a] += d;
+    else w.outbox.addReach(j * K + a, d);
+  }
+}
+
+/** Whether contact j is in the block being stepped (else what happens to them waits for the step's end). */
+export function isLocal(w: World, j: number): boolean {
+  return j >= w.lo && j < w.hi;
+}
+
+/** Contact j, in another block, hears at time t (handled by their block at the end of the step). */
+export function tellLater(w: World, j: number, t: number): void {
+  w.outbox.tell(j, t);
+}
+
+/** What contact j can get round (as at the start of the step when j is in another block). */
+export function contactCirc(w: World, j: number): number {
+  return j >= w.lo && j < w.hi ? w.circ[j] : w.circShared[j];
 }
 
 /** Agent i installs app a and is (now or from before) a registered user of it. */
@@ -133,6 +164,7 @@ export function learnCircumvention(w: World, i: number, level: number): void {
   w.tally.outAgent(w, i);
   w.circ[i] = level;
   w.tally.inAgent(w, i);
+  if (w.circShared !== w.circ) w.outbox.learn(i);
 }
 
 /** Agent i used app a on `day` (e.g. reaching for it while the main app was down). */
