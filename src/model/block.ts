@@ -9,13 +9,14 @@ import type { World } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { StepLedger } from './decide.ts';
-import { access, frustrationRate, newsRate, newsRateBound, reachOut, reconsider, require, CUT } from './decide.ts';
+import { access, frustrationRate, hear, newsRate, newsRateBound, reachOut, reconsider, require, CUT } from './decide.ts';
 import { NO_APP, preinstall } from './world.ts';
 import { binomial, makeRng, type Rng } from './rng.ts';
-import type { Tally } from './tally.ts';
-import type { WakeCalendar } from './wake.ts';
+import { Tally } from './tally.ts';
+import { WakeCalendar } from './wake.ts';
 import { AgentBatch } from './order.ts';
 import { Outbox } from './outbox.ts';
+import type { Alloc } from './alloc.ts';
 
 export class Block {
   /** Agents lo .. hi - 1; per region r, segLo[r] .. segHi[r] - 1 (the tally's segments). */
@@ -74,6 +75,82 @@ function firstAtLeast(a: Int32Array, from: number, to: number, v: number): numbe
     else hi = mid;
   }
   return lo;
+}
+
+/** Most agents in one block of a run in blocks (smaller regions are one block each). */
+export const BLOCK_AGENTS = 1 << 17;
+
+/**
+ * The blocks of a run in blocks: each region cut into equal ranges of at most BLOCK_AGENTS agents.
+ * A function of the regions' sizes only (not of the number of threads).
+ */
+export function blockLayout(regionStart: Uint32Array, most = BLOCK_AGENTS): { lo: number; hi: number }[] {
+  const out: { lo: number; hi: number }[] = [];
+  for (let r = 0; r + 1 < regionStart.length; r++) {
+    const a0 = regionStart[r];
+    const size = regionStart[r + 1] - a0;
+    const nb = Math.max(1, Math.ceil(size / most));
+    for (let j = 0; j < nb; j++) out.push({ lo: a0 + Math.floor((j * size) / nb), hi: a0 + Math.floor(((j + 1) * size) / nb) });
+  }
+  return out;
+}
+
+/**
+ * The blocks of a run in blocks, over a built world whose main apps are assigned: each with its own
+ * tally (over the world's shared per-agent arrays), calendar, random stream and ledger. A run whose
+ * regions each fit in one block and that has one region is one block: the model as written.
+ */
+export function makeBlocks(w: World, seed: number, stepStart: Float64Array, days: number, ledger: () => StepLedger, alloc?: Alloc, most?: number): Block[] {
+  const layout = blockLayout(w.regionStart, most);
+  const shared = { code: w.tally.code, aList: w.tally.aList, aPos: w.tally.aPos };
+  if (layout.length > 1) {
+    w.circShared = (alloc ?? ((c, n) => new c(n)))(Float32Array, w.n);
+    w.circShared.set(w.circ);
+  }
+  return layout.map((range, k) => {
+    const tally = new Tally(w.n, w.K, w.regionStart, w.U, days, range, shared, alloc);
+    const wake = new WakeCalendar(range.hi - range.lo, stepStart, days, w.wake.due);
+    return new Block(k, tally, wake, blockRng(seed, k, layout.length), ledger(), w, new Int32Array(w.R));
+  });
+}
+
+/** The block agent i belongs to (binary search on the blocks' ranges). */
+export function blockOf(blocks: readonly Block[], i: number): Block {
+  let lo = 0;
+  let hi = blocks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (blocks[mid].lo <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return blocks[lo];
+}
+
+/**
+ * The end of a step of a run in blocks: what each block's decisions did to people in other blocks
+ * takes effect, in block order (reach counts are sums; each contact told hears in their own block,
+ * from its stream, in the order of the blocks that told them; know-how is published).
+ */
+export function deliver(w: World, p: Params, blocks: readonly Block[]): void {
+  const rc = w.reachCount;
+  for (const b of blocks) {
+    const o = b.outbox;
+    for (let x = 0; x < o.nReach; x += 2) rc[o.reach[x]] += o.reach[x + 1];
+  }
+  for (const b of blocks) {
+    const o = b.outbox;
+    for (let x = 0; x < o.nTold; x++) {
+      const j = o.toldAgent[x];
+      const d = blockOf(blocks, j);
+      enter(w, d);
+      hear(w, p, j, o.toldAt[x], d.rng);
+    }
+  }
+  for (const b of blocks) {
+    const o = b.outbox;
+    for (let x = 0; x < o.nLearnt; x++) w.circShared[o.learnt[x]] = w.circ[o.learnt[x]];
+    o.clear();
+  }
 }
 
 /** The random stream of block b of a run: a run in one block uses the stream of the model as written. */

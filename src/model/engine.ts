@@ -7,11 +7,12 @@
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
+import { plainAlloc, type Alloc } from './alloc.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps, allocateAgents } from './population.ts';
 import type { RunSize } from './memory.ts';
 import type { StepLedger } from './decide.ts';
-import { Block, blockRng, stepBlock } from './block.ts';
+import { Block, blockRng, deliver, makeBlocks, stepBlock } from './block.ts';
 import type { World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
 import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS } from './tally.ts';
@@ -29,6 +30,14 @@ export interface RunOptions {
   check?: boolean;
   /** Agents per person in every region (1: one agent per person); overrides `agents`. */
   scale?: number;
+  /**
+   * Run in blocks (block.ts) on this many threads: each region cut into fixed ranges of agents
+   * with their own random streams, effects across ranges at the end of each step. The results
+   * depend on the agent count, not on the number of threads. Undefined: one block (the default).
+   */
+  threads?: number;
+  /** Most agents per block of a run in blocks (default block.ts BLOCK_AGENTS; smaller in tests). */
+  blockAgents?: number;
 }
 
 /** The size of a run of `input` with these options, for estimateMemory (memory.ts) before it starts. */
@@ -88,128 +97,253 @@ export function stepPlan(input: Pick<ModelInput, 'days' | 'step' | 'schedule' | 
   return { t: Float64Array.from(ts), dt: Float64Array.from(dts) };
 }
 
-export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: { hash: string }): RunResult {
-  const wall0 = performance.now();
-  const seed = opts.seed;
-  const plan = stepPlan(input);
+/** Which steps end with the daily sweep (its day, else -1) and which with an observation. */
+export function sweepSchedule(plan: { t: Float64Array; dt: Float64Array }, observe: number): { day: Int32Array; observe: Uint8Array } {
   const S = plan.t.length;
-  const T = S ? plan.t[S - 1] + plan.dt[S - 1] : 0;
-  const build = opts.onProgress && ((d: number) => opts.onProgress!(d, 'build'));
-  const w = createWorld(input, opts.agents ?? input.agents, seed, plan.t, T, opts.scale, build);
-  const { K, R, U } = w;
-  const RK = R * K;
-  const f = makeFields(R, K);
-  const setFields = (t: number) => {
-    resetFields(f, input.platforms, t);
-    applyShocks(input.shocks, t, f, p);
-  };
-  // App constants are fitted to the world before any shock: a shock under way at the start (e.g.
-  // a promotion) must move people, not be absorbed into the constants.
-  resetFields(f, input.platforms, 0);
-  assignMainApps(w, f, p, input, seed, build);
-  setFields(0);
-  w.tally.start(w, f, p);
-  if (opts.check) w.tally.shadowLastActive = Int32Array.from(w.lastActive);
-  const pass = new Float64Array(RK).fill(1);
-  const buildMs = performance.now() - wall0;
-  opts.onProgress?.(0, 'run');
-
-  const observe = input.observe;
-  const O = Math.floor(T / observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
-  const newStocks = () => Object.fromEntries(STOCK_METRICS.map((m) => [m, new Float64Array(O * RK)])) as RunResult['stocks'];
-  const stocks = newStocks();
-  const ustocks = Array.from({ length: U }, newStocks);
-  const obsTimes = new Float64Array(O);
-  const offline = new Float64Array(O * R);
-  const signups = new Float64Array(S * RK);
-  const installs = new Float64Array(S * RK);
-  const usignups = new Float64Array(S * U * RK);
-  const uinstalls = new Float64Array(S * U * RK);
-  const switches = new Float64Array((K + 1) * K);
-  const weightNow = new Float64Array(R);
-  const arrival = input.regions.map((r) => r.arrival);
-  const setWeights = (t: number) => {
-    for (let r = 0; r < R; r++) weightNow[r] = w.weight[r] * Math.exp(w.growth[r] * t);
-  };
-  const blocks = [new Block(0, w.tally, w.wake, blockRng(seed, 0, 1), newLedger(w, weightNow, switches), w, w.waitingCount)];
-
-  let obs = 0;
-  const observeNow = (t: number) => {
-    setWeights(t);
-    sweep(w, f, p, blocks, Math.floor(t + 1e-9), pass, { stocks, ustocks, at: obs * RK }, opts.check);
-    for (let r = 0; r < R; r++) {
-      let waiting = 0;
-      for (const b of blocks) waiting += b.waitCount[r];
-      offline[obs * R + r] = waiting * weightNow[r];
-    }
-    obsTimes[obs++] = t;
-  };
-  observeNow(0);
+  const day = new Int32Array(S).fill(-1);
+  const obs = new Uint8Array(S);
   let nextObs = observe;
   let lastSweepDay = 0;
-  let progressMark = 0;
-
   for (let step = 0; step < S; step++) {
-    const t = plan.t[step];
-    const dt = plan.dt[step];
-    setFields(t);
-    for (const b of blocks) b.tally.refresh(w, f, false);
-    setWeights(t);
-    // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
-    // an outage: its severity).
-    for (let k = 0; k < RK; k++) f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]);
-    for (const b of blocks) stepBlock(w, f, p, b, step, t, dt, arrival);
-    // This step's flows: the blocks' ledgers, added in block order.
-    addFlows(blocks, signups, installs, usignups, uinstalls, step, RK, U);
-
-    // 6. Daily activity sweep and observations at the end of the step.
-    const tEnd = t + dt;
-    const day = Math.floor(tEnd + 1e-9);
+    const tEnd = plan.t[step] + plan.dt[step];
+    const d = Math.floor(tEnd + 1e-9);
     if (tEnd >= nextObs - 1e-9 || step === S - 1) {
-      setFields(tEnd);
-      observeNow(tEnd);
-      lastSweepDay = day;
+      day[step] = d;
+      obs[step] = 1;
+      lastSweepDay = d;
       while (nextObs <= tEnd + 1e-9) nextObs += observe;
-    } else if (day > lastSweepDay) {
-      setFields(tEnd);
-      sweep(w, f, p, blocks, day, pass, null, opts.check);
-      lastSweepDay = day;
+    } else if (d > lastSweepDay) {
+      day[step] = d;
+      lastSweepDay = d;
     }
+  }
+  return { day, observe: obs };
+}
 
-    if (opts.onProgress && step + 1 >= progressMark) {
-      opts.onProgress((step + 1) / S, 'run');
-      progressMark = step + 1 + Math.max(1, Math.floor(S / 200));
+/** What the blocks of a run need to step: the world, this thread's fields, and the run's plan. */
+export interface StepEnv {
+  w: World;
+  f: Fields;
+  p: Params;
+  input: ModelInput;
+  plan: { t: Float64Array; dt: Float64Array };
+  sweepDay: Int32Array;
+  /** Share of each app's users who can reach it, from the last sweep (shared across threads). */
+  pass: Float64Array;
+  weightNow: Float64Array;
+  arrival: number[];
+}
+
+export function setFields(env: Pick<StepEnv, 'f' | 'p' | 'input'>, t: number): void {
+  resetFields(env.f, env.input.platforms, t);
+  applyShocks(env.input.shocks, t, env.f, env.p);
+}
+
+/**
+ * One step of some blocks (all of a run's, or a thread's): fields at the step's start, the
+ * tallies re-classified, the blocks stepped; at the end of a sweep day, fields at the step's end
+ * and the tallies' sweep. What blocks did to each other is delivered before (deliver).
+ */
+export function stepBlocks(env: StepEnv, blocks: readonly Block[], step: number): void {
+  const { w, f, p } = env;
+  const t = env.plan.t[step];
+  const dt = env.plan.dt[step];
+  setFields(env, t);
+  for (const b of blocks) b.tally.refresh(w, f, false);
+  for (let r = 0; r < w.R; r++) env.weightNow[r] = w.weight[r] * Math.exp(w.growth[r] * t);
+  // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
+  // an outage: its severity).
+  for (let k = 0; k < w.R * w.K; k++) f.availShare[k] = env.pass[k] * (1 - f.outageSeverity[k]);
+  for (const b of blocks) stepBlock(w, f, p, b, step, t, dt, env.arrival);
+  const day = env.sweepDay[step];
+  if (day >= 0) {
+    setFields(env, t + dt);
+    for (const b of blocks) b.tally.sweep(w, f, day);
+  }
+}
+
+/**
+ * A run: the world built, its blocks, and the series it writes. The steps are driven by simulate
+ * (in this thread) or by threads.ts (blocks on worker threads); both call the methods below in the
+ * same order, so both give the same results.
+ */
+export class Run {
+  readonly wall0 = performance.now();
+  readonly plan: { t: Float64Array; dt: Float64Array };
+  readonly S: number;
+  readonly T: number;
+  readonly w: World;
+  readonly env: StepEnv;
+  readonly blocks: Block[];
+  readonly sched: { day: Int32Array; observe: Uint8Array };
+  readonly buildMs: number;
+  private readonly RK: number;
+  private readonly stocks: RunResult['stocks'];
+  private readonly ustocks: RunResult['stocks'][];
+  private readonly obsTimes: Float64Array;
+  private readonly offline: Float64Array;
+  private readonly signups: Float64Array;
+  private readonly installs: Float64Array;
+  private readonly usignups: Float64Array;
+  private readonly uinstalls: Float64Array;
+  private readonly switches: Float64Array;
+  private obs = 0;
+  private progressMark = 0;
+
+  constructor(
+    readonly input: ModelInput,
+    readonly p: Params,
+    readonly opts: RunOptions,
+    readonly meta: { hash: string },
+    inBlocks: boolean,
+    alloc: Alloc = plainAlloc,
+  ) {
+    const seed = opts.seed;
+    this.plan = stepPlan(input);
+    const S = (this.S = this.plan.t.length);
+    const T = (this.T = S ? this.plan.t[S - 1] + this.plan.dt[S - 1] : 0);
+    const build = opts.onProgress && ((d: number) => opts.onProgress!(d, 'build'));
+    const w = (this.w = createWorld(input, opts.agents ?? input.agents, seed, this.plan.t, T, opts.scale, build, alloc));
+    const { K, R, U } = w;
+    const RK = (this.RK = R * K);
+    const f = makeFields(R, K);
+    // App constants are fitted to the world before any shock: a shock under way at the start (e.g.
+    // a promotion) must move people, not be absorbed into the constants.
+    resetFields(f, input.platforms, 0);
+    assignMainApps(w, f, p, input, seed, build);
+    if (alloc !== plainAlloc) {
+      const waiting = alloc(Int32Array, w.waiting.length);
+      waiting.set(w.waiting);
+      w.waiting = waiting;
+    }
+    this.sched = sweepSchedule(this.plan, input.observe);
+    const weightNow = new Float64Array(R);
+    this.env = { w, f, p, input, plan: this.plan, sweepDay: this.sched.day, pass: alloc(Float64Array, RK).fill(1), weightNow, arrival: input.regions.map((r) => r.arrival) };
+    setFields(this.env, 0);
+
+    const O = Math.floor(T / input.observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
+    const newStocks = () => Object.fromEntries(STOCK_METRICS.map((m) => [m, new Float64Array(O * RK)])) as RunResult['stocks'];
+    this.stocks = newStocks();
+    this.ustocks = Array.from({ length: U }, newStocks);
+    this.obsTimes = new Float64Array(O);
+    this.offline = new Float64Array(O * R);
+    this.signups = new Float64Array(S * RK);
+    this.installs = new Float64Array(S * RK);
+    this.usignups = new Float64Array(S * U * RK);
+    this.uinstalls = new Float64Array(S * U * RK);
+    this.switches = new Float64Array((K + 1) * K);
+    this.blocks = inBlocks
+      ? makeBlocks(w, seed, this.plan.t, T, () => newLedger(w, weightNow, undefined, alloc), alloc, opts.blockAgents)
+      : [new Block(0, w.tally, w.wake, blockRng(seed, 0, 1), newLedger(w, weightNow, this.switches), w, w.waitingCount)];
+    if (opts.check) {
+      const shadow = alloc(Int32Array, w.lastActive.length);
+      shadow.set(w.lastActive);
+      for (const b of this.blocks) b.tally.shadowLastActive = shadow;
+    }
+    this.buildMs = performance.now() - this.wall0;
+  }
+
+  /** Count the blocks from scratch and take the observation at the start (in this thread). */
+  start(): void {
+    const { w, f, p } = this.env;
+    for (const b of this.blocks) b.tally.start(w, f, p);
+    for (const b of this.blocks) b.tally.sweep(w, f, 0);
+    this.afterSweep(0, 0, true);
+  }
+
+  /** After the blocks' sweep on `day` (at time t): reach shares and, at observations, the stocks. */
+  afterSweep(t: number, day: number, observe: boolean): void {
+    const { w, f, p } = this.env;
+    const { K, R, U } = w;
+    const RK = this.RK;
+    const blocks = this.blocks;
+    for (const b of blocks) b.tally.lastSweepDay = day;
+    if (this.opts.check) verifyTally(w, f, p, day, blocks.map((b) => b.tally));
+    for (let k = 0; k < RK; k++) {
+      const inUse = countOf(blocks, k, IN_USE);
+      this.env.pass[k] = inUse > 0 ? countOf(blocks, k, REACHABLE) / inUse : 1;
+    }
+    if (!observe) return;
+    const at = this.obs * RK;
+    for (let r = 0; r < R; r++) {
+      const wt = w.weight[r] * Math.exp(w.growth[r] * day);
+      for (let a = 0; a < K; a++) {
+        const k = r * K + a;
+        writeStocks(this.stocks, at + k, blocks, k, RK, wt);
+        for (let u = 0; u < U; u++) writeStocks(this.ustocks[u], at + k, blocks, (u + 1) * RK + k, RK, wt);
+      }
+      let waiting = 0;
+      for (const b of blocks) waiting += b.waitCount[r];
+      const weightNow = w.weight[r] * Math.exp(w.growth[r] * t);
+      this.offline[this.obs * R + r] = waiting * weightNow;
+    }
+    this.obsTimes[this.obs++] = t;
+  }
+
+  /** After step `step`: its flows, the sweep's sums, progress. */
+  afterStep(step: number): void {
+    addFlows(this.blocks, this.signups, this.installs, this.usignups, this.uinstalls, step, this.RK, this.w.U);
+    const day = this.sched.day[step];
+    if (day >= 0) {
+      const tEnd = this.plan.t[step] + this.plan.dt[step];
+      // The fields the blocks swept with (a thread's own copy elsewhere), for the check.
+      if (this.opts.check) setFields(this.env, tEnd);
+      this.afterSweep(tEnd, day, this.sched.observe[step] === 1);
+    }
+    const onProgress = this.opts.onProgress;
+    if (onProgress && step + 1 >= this.progressMark) {
+      onProgress((step + 1) / this.S, 'run');
+      this.progressMark = step + 1 + Math.max(1, Math.floor(this.S / 200));
     }
   }
 
-  const universes: UniverseSeries[] = input.universes.map((name, u) => ({
-    name,
-    population: input.regions.map((reg) => reg.population * reg.universeShare[u]),
-    flows: { signups: sliceUniverse(usignups, S, U, u, RK), installs: sliceUniverse(uinstalls, S, U, u, RK) },
-    stocks: Object.fromEntries(Object.entries(ustocks[u]).map(([m, v]) => [m, v.slice(0, obs * RK)])) as RunResult['stocks'],
-  }));
-  return {
-    scenario: { name: input.name, title: input.title, hash: meta.hash, projection: input.projection },
-    seed,
-    agents: w.n,
-    weights: Array.from(w.weight),
-    params: p,
-    startMs: input.startMs,
-    regions: w.regionIds,
-    platforms: w.platforms.map((pl) => pl.id),
-    population: Array.from(w.population),
-    growth: Array.from(w.growth),
-    stepTimes: plan.t,
-    stepDt: plan.dt,
-    flows: { signups, installs },
-    obsTimes: obsTimes.slice(0, obs),
-    stocks: Object.fromEntries(Object.entries(stocks).map(([m, v]) => [m, v.slice(0, obs * RK)])) as RunResult['stocks'],
-    universes,
-    offline: offline.slice(0, obs * R),
-    switches,
-    wallMs: performance.now() - wall0,
-    buildMs,
-  };
+  result(): RunResult {
+    const { input, w, S, RK, obs, switches } = this;
+    const { R, U } = w;
+    for (const b of this.blocks) if (b.ledger.switches !== switches) for (let k = 0; k < switches.length; k++) switches[k] += b.ledger.switches[k];
+    const universes: UniverseSeries[] = input.universes.map((name, u) => ({
+      name,
+      population: input.regions.map((reg) => reg.population * reg.universeShare[u]),
+      flows: { signups: sliceUniverse(this.usignups, S, U, u, RK), installs: sliceUniverse(this.uinstalls, S, U, u, RK) },
+      stocks: Object.fromEntries(Object.entries(this.ustocks[u]).map(([m, v]) => [m, v.slice(0, obs * RK)])) as RunResult['stocks'],
+    }));
+    return {
+      scenario: { name: input.name, title: input.title, hash: this.meta.hash, projection: input.projection },
+      seed: this.opts.seed,
+      agents: w.n,
+      weights: Array.from(w.weight),
+      params: this.p,
+      startMs: input.startMs,
+      regions: w.regionIds,
+      platforms: w.platforms.map((pl) => pl.id),
+      population: Array.from(w.population),
+      growth: Array.from(w.growth),
+      stepTimes: this.plan.t,
+      stepDt: this.plan.dt,
+      flows: { signups: this.signups, installs: this.installs },
+      obsTimes: this.obsTimes.slice(0, obs),
+      stocks: Object.fromEntries(Object.entries(this.stocks).map(([m, v]) => [m, v.slice(0, obs * RK)])) as RunResult['stocks'],
+      universes,
+      offline: this.offline.slice(0, obs * R),
+      switches,
+      wallMs: performance.now() - this.wall0,
+      buildMs: this.buildMs,
+    };
+  }
+}
+
+/** A run in this thread: one block (the default) or, with opts.threads, the blocks one after another. */
+export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: { hash: string }): RunResult {
+  const run = new Run(input, p, opts, meta, opts.threads !== undefined);
+  run.start();
+  opts.onProgress?.(0, 'run');
+  const { w } = run.env;
+  for (let step = 0; step < run.S; step++) {
+    if (run.blocks.length > 1) deliver(w, p, run.blocks);
+    stepBlocks(run.env, run.blocks, step);
+    run.afterStep(step);
+  }
+  return run.result();
 }
 
 /** Universe u's per-step flows out of the interleaved per-step buffer (step, universe, region, app). */
@@ -219,24 +353,19 @@ function sliceUniverse(buf: Float64Array, S: number, U: number, u: number, RK: n
   return out;
 }
 
-interface SweepOut {
-  stocks: RunResult['stocks'];
-  ustocks: RunResult['stocks'][];
-  at: number;
-}
 
 /** A block's ledger of flows (its own arrays; the run's switch matrix for a run in one block). */
-export function newLedger(w: World, weightNow: Float64Array, switches = new Float64Array((w.K + 1) * w.K)): StepLedger {
+export function newLedger(w: World, weightNow: Float64Array, switches?: Float64Array, alloc: Alloc = plainAlloc): StepLedger {
   const RK = w.R * w.K;
   return {
     t: 0,
     weightNow,
-    signups: new Float64Array(RK),
-    installs: new Float64Array(RK),
-    usignups: new Float64Array(w.U * RK),
-    uinstalls: new Float64Array(w.U * RK),
-    switches,
-    capacityLeft: new Float64Array(RK + w.K),
+    signups: alloc(Float64Array, RK),
+    installs: alloc(Float64Array, RK),
+    usignups: alloc(Float64Array, w.U * RK),
+    uinstalls: alloc(Float64Array, w.U * RK),
+    switches: switches ?? alloc(Float64Array, (w.K + 1) * w.K),
+    capacityLeft: alloc(Float64Array, RK + w.K),
   };
 }
 
@@ -261,31 +390,6 @@ function addFlows(blocks: readonly Block[], signups: Float64Array, installs: Flo
     }
     usignups[step * U * RK + k] = s;
     uinstalls[step * U * RK + k] = i;
-  }
-}
-
-/**
- * Once a day: people in use of an app they can reach used it today, and `pass` gets the share of
- * each app's users who can reach it (blocks, shutdowns). With `out`, also write the stock metrics at
- * offset `at` (index r * K + a), weighted to real people. All of it reads the blocks' counters.
- */
-function sweep(w: World, f: Fields, p: Params, blocks: readonly Block[], day: number, pass: Float64Array, out: SweepOut | null, check = false): void {
-  const { K, R, U } = w;
-  const RK = R * K;
-  for (const b of blocks) b.tally.sweep(w, f, day);
-  if (check) verifyTally(w, f, p, day, blocks.map((b) => b.tally));
-  for (let k = 0; k < RK; k++) {
-    const inUse = countOf(blocks, k, IN_USE);
-    pass[k] = inUse > 0 ? countOf(blocks, k, REACHABLE) / inUse : 1;
-  }
-  if (!out) return;
-  for (let r = 0; r < R; r++) {
-    const wt = w.weight[r] * Math.exp(w.growth[r] * day);
-    for (let a = 0; a < K; a++) {
-      const k = r * K + a;
-      writeStocks(out.stocks, out.at + k, blocks, k, RK, wt);
-      for (let u = 0; u < U; u++) writeStocks(out.ustocks[u], out.at + k, blocks, (u + 1) * RK + k, RK, wt);
-    }
   }
 }
 

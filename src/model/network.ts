@@ -2,6 +2,7 @@
 // Agents of a region occupy a contiguous index block; most ties go to nearby indices inside the
 // block (so neighbours share neighbours: triangles), a few cross regions. Degrees are heavy-tailed.
 import type { Rng } from './rng.ts';
+import { plainAlloc, type Alloc } from './alloc.ts';
 
 export interface Network {
   /** offsets[i] .. offsets[i+1] index the contacts of agent i in `nbrs`. */
@@ -42,7 +43,7 @@ function paretoXmin(mean: number, alpha: number, max: number): number {
  * each agent's contacts and drawn again, identically, to fill them in (no list of ties: at a
  * hundred million agents that list would be the largest thing in memory).
  */
-export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, stream: () => Rng, progress?: (done: number) => void): Network {
+export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, stream: () => Rng, progress?: (done: number) => void, alloc: Alloc = plainAlloc): Network {
   const n = regionStart[regionStart.length - 1];
   const alpha = s.tail;
   // The cap is fixed (not a share of n): hubs of the same size at 10k and at 10M agents.
@@ -66,9 +67,9 @@ export function buildNetwork(regionStart: Uint32Array, s: NetworkSettings, strea
   const deg = new Uint32Array(n);
   drawTies(regionStart, s, initiated, first, deg, null, null);
   progress?.(0.5);
-  const offsets = new Uint32Array(n + 1);
+  const offsets = alloc(Uint32Array, n + 1);
   for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + deg[i];
-  const nbrs = new Uint32Array(offsets[n]);
+  const nbrs = alloc(Uint32Array, offsets[n]);
   const fill = deg;
   fill.set(offsets.subarray(0, n));
   const again = stream();

@@ -11,6 +11,7 @@ import { mainUtilities, taste } from './decide.ts';
 import { WakeCalendar } from './wake.ts';
 import { Tally } from './tally.ts';
 import { Outbox } from './outbox.ts';
+import { plainAlloc, type Alloc } from './alloc.ts';
 
 /** "Long before the start" (World.lastActive is 16-bit: days -32768..32767). */
 const BEFORE_START = -30_000;
@@ -53,7 +54,7 @@ const BUILD_TRAITS = 0.45;
 const BUILD_NETWORK = 0.3;
 const BUILD_REACH = 0.05;
 
-export function createWorld(input: ModelInput, agents: number, seed: number, stepStart: Float64Array, stepEnd: number, scale?: number, progress?: BuildProgress): World {
+export function createWorld(input: ModelInput, agents: number, seed: number, stepStart: Float64Array, stepEnd: number, scale?: number, progress?: BuildProgress, alloc: Alloc = plainAlloc): World {
   const platforms = input.platforms;
   const K = platforms.length;
   const R = input.regions.length;
@@ -66,15 +67,15 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
   for (let r = 0; r < R; r++) regionStart[r + 1] = regionStart[r] + counts[r];
 
   const rng = makeRng(seed, 'population');
-  const region = new Uint8Array(n);
-  const privacy = new Float32Array(n);
+  const region = alloc(Uint8Array, n);
+  const privacy = alloc(Float32Array, n);
   // Circumvention: the skill drawn at the start is where `circ` (what one can get round now) begins.
-  const circ = new Float32Array(n);
-  const inertia = new Float32Array(n);
-  const activity = new Float32Array(n);
-  const universe = new Uint8Array(n);
-  const status = new Uint8Array(n * K);
-  const lastActive = new Int16Array(n * K).fill(-1);
+  const circ = alloc(Float32Array, n);
+  const inertia = alloc(Float32Array, n);
+  const activity = alloc(Float32Array, n);
+  const universe = alloc(Uint8Array, n);
+  const status = alloc(Uint8Array, n * K);
+  const lastActive = alloc(Int16Array, n * K).fill(-1);
   const weight = new Float64Array(R);
   const population = new Float64Array(R);
   const growth = new Float64Array(R);
@@ -120,11 +121,11 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     }
   }
 
-  const net = buildNetwork(regionStart, input.network, () => makeRng(seed, 'network'), progress && ((d) => progress(BUILD_TRAITS + BUILD_NETWORK * d)));
+  const net = buildNetwork(regionStart, input.network, () => makeRng(seed, 'network'), progress && ((d) => progress(BUILD_TRAITS + BUILD_NETWORK * d)), alloc);
   // Contacts active on an app: one byte each when nobody has more than 255 contacts.
   let maxDegree = 0;
   for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, net.offsets[i + 1] - net.offsets[i]);
-  const reachCount = maxDegree <= 255 ? new Uint8Array(n * K) : new Uint16Array(n * K);
+  const reachCount = maxDegree <= 255 ? alloc(Uint8Array, n * K) : alloc(Uint16Array, n * K);
   progress?.(BUILD_TRAITS + BUILD_NETWORK);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < K; a++) {
@@ -152,17 +153,17 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     status,
     lastActive,
     reachCount,
-    primary: new Uint8Array(n).fill(NO_APP),
-    attn: new Float32Array(n),
-    attnT: new Float32Array(n),
-    wake: new WakeCalendar(n, stepStart, stepEnd),
+    primary: alloc(Uint8Array, n).fill(NO_APP),
+    attn: alloc(Float32Array, n),
+    attnT: alloc(Float32Array, n),
+    wake: new WakeCalendar(n, stepStart, stepEnd, alloc(Int32Array, n).fill(-1)),
     waiting: new Int32Array(0),
     waitingStart: new Uint32Array(R + 1),
     waitingCount: new Int32Array(R),
     net,
     asc: new Float64Array(R * K),
     known: new Float64Array(R * K),
-    tally: new Tally(n, K, regionStart, U, stepEnd),
+    tally: new Tally(n, K, regionStart, U, stepEnd, { lo: 0, hi: n }, undefined, alloc),
     lo: 0,
     hi: n,
     outbox: new Outbox(),

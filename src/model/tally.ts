@@ -18,11 +18,7 @@ import type { Params } from './params.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import { access, CUT, DOWN, VIA } from './decide.ts';
 import { hashUniform } from './rng.ts';
-
-/** Makes a zeroed typed array (in shared memory for a run on several threads). */
-export type Alloc = <T extends Int32Array | Float64Array>(ctor: { new (n: number): T; BYTES_PER_ELEMENT: number }, n: number) => T;
-export const plainAlloc: Alloc = (ctor, n) => new ctor(n);
-export const sharedAlloc: Alloc = (ctor, n) => new ctor(new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT) as unknown as number);
+import { plainAlloc, type Alloc } from './alloc.ts';
 
 /** Counter slots per (group, region, app); group 0 is everyone, group u + 1 universe u. */
 export const IN_USE = 0; // active, app launched
@@ -137,7 +133,7 @@ export class Tally {
       this.segLo[r] = Math.min(Math.max(regionStart[r], range.lo), range.hi);
       this.segHi[r] = Math.max(Math.min(regionStart[r + 1], range.hi), this.segLo[r]);
     }
-    this.code = shared?.code ?? new Uint8Array(n * K);
+    this.code = shared?.code ?? alloc(Uint8Array, n * K);
     this.c = alloc(Float64Array, (U + 1) * this.RK * SLOTS);
     this.hist = alloc(Int32Array, (U + 1) * this.RK * this.HD);
     this.fresh = new Int32Array(1024);
@@ -151,8 +147,8 @@ export class Tally {
     this.sOutageSalt = new Int32Array(this.RK);
     this.changed = new Uint8Array(this.RK);
     this.prev = new Uint8Array(K);
-    this.aList = shared?.aList ?? new Int32Array(n);
-    this.aPos = shared?.aPos ?? new Int32Array(n).fill(-1);
+    this.aList = shared?.aList ?? alloc(Int32Array, n);
+    this.aPos = shared?.aPos ?? alloc(Int32Array, n).fill(-1);
     this.nCut = alloc(Int32Array, R);
     this.nDown = alloc(Int32Array, R);
     this.offNow = Array.from({ length: R }, () => new Int32Array(0));

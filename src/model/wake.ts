@@ -17,12 +17,14 @@ export class WakeCalendar {
   /** The step being simulated. */
   current = -1;
 
+  /** For n agents; `due` may be the world's (shared by the blocks of a run in blocks). */
   constructor(
     n: number,
     private readonly stepStart: Float64Array,
     private readonly stepEnd: number,
+    due?: Int32Array,
   ) {
-    this.due = new Int32Array(n).fill(-1);
+    this.due = due ?? new Int32Array(n).fill(-1);
     this.head = new Int32Array(stepStart.length).fill(-1);
     // Few people wait on word of mouth at once: an eighth of the agents to start with, grown as needed.
     const cap = Math.max(1024, Math.ceil(n / 8));

@@ -1,0 +1,26 @@
+import { loadScenario } from '../src/scenarios/load.ts';
+import { resolveRun } from '../src/api.ts';
+import { compileScenario } from '../src/scenarios/compile.ts';
+import { stepPlan } from '../src/model/engine.ts';
+import { createWorld, assignMainApps } from '../src/model/population.ts';
+import { makeFields, resetFields } from '../src/model/fields.ts';
+import { applyShocks } from '../src/model/shocks/index.ts';
+const loaded = loadScenario('russia-blocks-2024-2026');
+const r = resolveRun(loaded, { useCalibrated: false });
+const input = compileScenario(r.scenario);
+const plan = stepPlan(input);
+const p = r.params;
+const w = createWorld(input, 300000, 1, plan.t, input.days);
+const f = makeFields(w.R, w.K);
+resetFields(f, input.platforms, 0);
+assignMainApps(w, f, p, input, 1);
+const set = (d: number) => { resetFields(f, input.platforms, d); applyShocks(input.shocks, d, f, p); };
+set(400);
+w.tally.start(w, f, p);
+console.log('netCut', f.netCut[0], 'netHits', Array.from(f.netHits));
+let t0 = performance.now();
+for (let d = 401; d < 501; d++) { set(d); w.tally.sweep(w, f, d); }
+console.log('100 daily refreshes:', ((performance.now() - t0) / 100).toFixed(1), 'ms per day');
+t0 = performance.now();
+for (let d = 401; d < 501; d++) set(d);
+console.log('setFields only:', ((performance.now() - t0) / 100).toFixed(2), 'ms per day');
