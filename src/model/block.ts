@@ -17,6 +17,8 @@ import { WakeCalendar } from './wake.ts';
 import { AgentBatch } from './order.ts';
 import { Outbox } from './outbox.ts';
 import type { Alloc } from './alloc.ts';
+import type { ModelInput } from './input.ts';
+import { allocateAgents } from './population.ts';
 
 export class Block {
   /** Agents lo .. hi - 1; per region r, segLo[r] .. segHi[r] - 1 (the tally's segments). */
@@ -93,6 +95,14 @@ export function blockLayout(regionStart: Uint32Array, most = BLOCK_AGENTS): { lo
     for (let j = 0; j < nb; j++) out.push({ lo: a0 + Math.floor((j * size) / nb), hi: a0 + Math.floor(((j + 1) * size) / nb) });
   }
   return out;
+}
+
+/** How many blocks a run in blocks of `input` has (before anything is built). */
+export function blockCount(input: ModelInput, opts: { agents?: number; scale?: number; blockAgents?: number }): number {
+  const counts = allocateAgents(input, opts.agents ?? input.agents, opts.scale);
+  const starts = new Uint32Array(counts.length + 1);
+  counts.forEach((c, r) => (starts[r + 1] = starts[r] + c));
+  return blockLayout(starts, opts.blockAgents).length;
 }
 
 /**

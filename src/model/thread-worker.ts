@@ -1,0 +1,111 @@
+// A worker thread of a run in blocks (threads.ts): the world's arrays are shared with the thread
+// that started it; this thread owns some blocks (their tallies, calendars and streams), steps them
+// when told, and reports what they did to people in other blocks.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ModelInput } from './input.ts';
+import type { Params } from './params.ts';
+import type { World } from './world.ts';
+import type { StepLedger } from './decide.ts';
+import { hear } from './decide.ts';
+import { makeFields } from './fields.ts';
+import { Tally } from './tally.ts';
+import { WakeCalendar } from './wake.ts';
+import { Outbox } from './outbox.ts';
+import { Block, blockRng, enter } from './block.ts';
+import { setFields, stepBlocks, type StepEnv } from './engine.ts';
+import type { Alloc } from './alloc.ts';
+import type { Inbox, SharedWorld, StepReport } from './threads.ts';
+
+interface Setup {
+  input: ModelInput;
+  p: Params;
+  seed: number;
+  blocks: number;
+  world: SharedWorld;
+  plan: { t: Float64Array; dt: Float64Array };
+  sweepDay: Int32Array;
+  T: number;
+  pass: Float64Array;
+  shadow: Int32Array | null;
+  own: { k: number; lo: number; hi: number; arrays: (Int32Array | Float64Array)[] }[];
+}
+
+/** An allocator that hands out the given arrays in order (the blocks' arrays the main thread reads). */
+function adopt(arrays: (Int32Array | Float64Array)[]): Alloc {
+  let next = 0;
+  return (<T>() => arrays[next++] as unknown as T) as Alloc;
+}
+
+function worldOf(s: SharedWorld, input: ModelInput): World {
+  const K = s.K;
+  return {
+    n: s.n, K, R: s.R, U: s.U, platforms: input.platforms, regionIds: s.regionIds, regionStart: s.regionStart, weight: s.weight,
+    population: s.population, growth: s.growth, region: s.region, privacy: s.privacy, circ: s.circ, inertia: s.inertia, activity: s.activity,
+    universe: s.universe, status: s.status, lastActive: s.lastActive, reachCount: s.reachCount, primary: s.primary, attn: s.attn, attnT: s.attnT,
+    // Replaced by the block being stepped (enter).
+    wake: null as unknown as WakeCalendar,
+    tally: null as unknown as Tally,
+    waiting: s.waiting, waitingStart: s.waitingStart, waitingCount: new Int32Array(s.R), net: { offsets: s.offsets, nbrs: s.nbrs },
+    asc: s.asc, known: s.known, tasteSalt: s.tasteSalt, lo: 0, hi: 0, outbox: new Outbox(), circShared: s.circShared,
+    scratchU: new Float64Array(K), scratchW: new Float64Array(K), scratchAccess: new Uint8Array(K),
+  };
+}
+
+const setup = workerData as Setup;
+const { input, p, plan } = setup;
+const w = worldOf(setup.world, input);
+const shared = { code: setup.world.code, aList: setup.world.aList, aPos: setup.world.aPos };
+const weightNow = new Float64Array(w.R);
+const blocks: Block[] = setup.own.map(({ k, lo, hi, arrays }) => {
+  const alloc = adopt(arrays);
+  const tally = new Tally(w.n, w.K, w.regionStart, w.U, setup.T, { lo, hi }, shared, alloc);
+  tally.shadowLastActive = setup.shadow;
+  const rest = arrays.slice(4);
+  const ledger: StepLedger = {
+    t: 0, weightNow, signups: rest[0] as Float64Array, installs: rest[1] as Float64Array, usignups: rest[2] as Float64Array,
+    uinstalls: rest[3] as Float64Array, switches: rest[4] as Float64Array, capacityLeft: rest[5] as Float64Array,
+  };
+  const wake = new WakeCalendar(hi - lo, plan.t, setup.T, setup.world.due);
+  return new Block(k, tally, wake, blockRng(setup.seed, k, setup.blocks), ledger, w, rest[6] as Int32Array);
+});
+const byIndex = new Map(blocks.map((b) => [b.index, b]));
+const env: StepEnv = { w, f: makeFields(w.R, w.K), p, input, plan, sweepDay: setup.sweepDay, pass: setup.pass, weightNow, arrival: input.regions.map((r) => r.arrival) };
+
+const port = parentPort!;
+function fail(e: unknown): void {
+  port.postMessage({ type: 'error', message: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+}
+
+try {
+  setFields(env, 0);
+  for (const b of blocks) b.tally.start(w, env.f, p);
+  for (const b of blocks) b.tally.sweep(w, env.f, 0);
+  port.postMessage({ type: 'ready' });
+} catch (e) {
+  fail(e);
+}
+
+port.on('message', (m: { type: 'step'; step: number; inbox: Inbox }) => {
+  try {
+    // Word of mouth from other blocks at the end of the last step, in the order they told it.
+    const { inbox } = m;
+    for (let x = 0; x < inbox.agent.length; x++) {
+      const b = byIndex.get(inbox.block[x])!;
+      enter(w, b);
+      hear(w, p, inbox.agent[x], inbox.at[x], b.rng);
+    }
+    stepBlocks(env, blocks, m.step);
+    const report: StepReport = {
+      type: 'done',
+      blocks: blocks.map((b) => {
+        const o = b.outbox;
+        const r = { k: b.index, reach: o.reach.slice(0, o.nReach), toldAgent: o.toldAgent.slice(0, o.nTold), toldAt: o.toldAt.slice(0, o.nTold), learnt: o.learnt.slice(0, o.nLearnt) };
+        o.clear();
+        return r;
+      }),
+    };
+    port.postMessage(report);
+  } catch (e) {
+    fail(e);
+  }
+});

@@ -1,0 +1,127 @@
+// A run in blocks on worker threads (RunOptions.threads > 1). This thread builds the world in shared
+// memory and keeps the run's series; each worker steps a fixed set of blocks (block k on worker
+// k mod threads). Per step: the workers hear the word of mouth addressed to their blocks, step them
+// and send back what their blocks did to others; this thread applies the reach counts, publishes
+// the know-how, routes the word of mouth for the next step, and adds up the flows and stocks. Each
+// block only ever sees its own stream and the shared state as at the start of the step, so the
+// results are those of the same run on one thread (engine.ts simulate), byte for byte.
+import { Worker } from 'node:worker_threads';
+import type { Params } from './params.ts';
+import type { ModelInput } from './input.ts';
+import type { RunResult } from './results.ts';
+import type { World } from './world.ts';
+import { Run, simulate, type RunOptions } from './engine.ts';
+import { blockCount, blockOf, type Block } from './block.ts';
+import { sharedAlloc } from './alloc.ts';
+
+const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
+
+/** The parts of a world a worker needs: shared arrays (not copied) and small tables (copied). */
+export function shareWorld(w: World) {
+  return {
+    n: w.n, K: w.K, R: w.R, U: w.U, regionIds: w.regionIds, regionStart: w.regionStart, weight: w.weight, population: w.population, growth: w.growth,
+    region: w.region, privacy: w.privacy, circ: w.circ, inertia: w.inertia, activity: w.activity, universe: w.universe, status: w.status,
+    lastActive: w.lastActive, reachCount: w.reachCount, primary: w.primary, attn: w.attn, attnT: w.attnT, due: w.wake.due, waiting: w.waiting,
+    waitingStart: w.waitingStart, offsets: w.net.offsets, nbrs: w.net.nbrs, asc: w.asc, known: w.known, tasteSalt: w.tasteSalt, circShared: w.circShared,
+    code: w.tally.code, aList: w.tally.aList, aPos: w.tally.aPos,
+  };
+}
+export type SharedWorld = ReturnType<typeof shareWorld>;
+
+/** A block's arrays that this thread reads (counters, flows, waiting count), in the order the worker adopts them. */
+export function blockArrays(b: Block): (Int32Array | Float64Array)[] {
+  const l = b.ledger;
+  return [b.tally.c, b.tally.hist, b.tally.nCut, b.tally.nDown, l.signups, l.installs, l.usignups, l.uinstalls, l.switches, l.capacityLeft, b.waitCount];
+}
+
+/** What a worker sends back after a step: per block of its own, in block order, what it did to others. */
+export interface StepReport {
+  type: 'done';
+  blocks: { k: number; reach: Int32Array; toldAgent: Int32Array; toldAt: Float64Array; learnt: Int32Array }[];
+}
+/** Word of mouth for a worker's blocks: the block, the contact, when; in the order the blocks told them. */
+export interface Inbox {
+  block: Int32Array;
+  agent: Int32Array;
+  at: Float64Array;
+}
+
+/** A run in blocks on `opts.threads` worker threads (on this one when there is one block or one thread). */
+export async function simulateThreads(input: ModelInput, p: Params, opts: RunOptions, meta: { hash: string }): Promise<RunResult> {
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  // One thread, or one block: the same run in this thread.
+  if (threads === 1 || blockCount(input, opts) === 1) return simulate(input, p, { ...opts, threads }, meta);
+  const run = new Run(input, p, { ...opts, threads }, meta, true, sharedAlloc);
+  const B = run.blocks.length;
+  const T = Math.min(threads, B);
+  const owner = (k: number) => k % T;
+  const shadow = run.blocks[0].tally.shadowLastActive;
+  const workers = Array.from({ length: T }, (_, t) => {
+    const mine = run.blocks.filter((b) => owner(b.index) === t);
+    return new Worker(ENTRY, {
+      workerData: {
+        input, p, seed: opts.seed, blocks: B, blockAgents: opts.blockAgents, world: shareWorld(run.w), plan: run.plan, sweepDay: run.sched.day, T: run.T,
+        pass: run.env.pass, shadow, own: mine.map((b) => ({ k: b.index, lo: b.lo, hi: b.hi, arrays: blockArrays(b) })),
+      },
+    });
+  });
+  const inboxes: Inbox[] = workers.map(() => emptyInbox());
+  let failure: Error | null = null;
+  const waiters: ((m: unknown) => void)[] = [];
+  const replies = workers.map((wk, t) => {
+    const queue: unknown[] = [];
+    wk.on('message', (m: { type: string; message?: string }) => {
+      if (m.type === 'error') failure ??= new Error(`exodus run (thread ${t}): ${m.message}`);
+      queue.push(m);
+      waiters[t]?.(undefined);
+    });
+    wk.on('error', (e) => {
+      failure ??= e;
+      waiters[t]?.(undefined);
+    });
+    wk.on('exit', (code) => {
+      if (code !== 0) failure ??= new Error(`exodus run: a worker thread stopped (exit code ${code}); was memory short?`);
+      waiters[t]?.(undefined);
+    });
+    return async () => {
+      while (!queue.length && !failure) await new Promise((r) => (waiters[t] = r));
+      if (failure) throw failure;
+      return queue.shift();
+    };
+  });
+  try {
+    // The workers count their blocks and sweep day 0; then the observation at the start.
+    await Promise.all(replies.map((next) => next()));
+    run.afterSweep(0, 0, true);
+    opts.onProgress?.(0, 'run');
+    const { w } = run.env;
+    for (let step = 0; step < run.S; step++) {
+      workers.forEach((wk, t) => wk.postMessage({ type: 'step', step, inbox: inboxes[t] }));
+      const reports = (await Promise.all(replies.map((next) => next()))) as StepReport[];
+      // What the blocks did to each other, in block order.
+      const all = reports.flatMap((r) => r.blocks).sort((a, b) => a.k - b.k);
+      const rc = w.reachCount;
+      for (const o of all) for (let x = 0; x < o.reach.length; x += 2) rc[o.reach[x]] += o.reach[x + 1];
+      for (const o of all) for (const i of o.learnt) w.circShared[i] = w.circ[i];
+      const route = workers.map(() => ({ block: [] as number[], agent: [] as number[], at: [] as number[] }));
+      for (const o of all) {
+        for (let x = 0; x < o.toldAgent.length; x++) {
+          const d = blockOf(run.blocks, o.toldAgent[x]);
+          const box = route[owner(d.index)];
+          box.block.push(d.index);
+          box.agent.push(o.toldAgent[x]);
+          box.at.push(o.toldAt[x]);
+        }
+      }
+      route.forEach((box, t) => (inboxes[t] = { block: Int32Array.from(box.block), agent: Int32Array.from(box.agent), at: Float64Array.from(box.at) }));
+      run.afterStep(step);
+    }
+    return run.result();
+  } finally {
+    await Promise.all(workers.map((wk) => wk.terminate()));
+  }
+}
+
+function emptyInbox(): Inbox {
+  return { block: new Int32Array(0), agent: new Int32Array(0), at: new Float64Array(0) };
+}
