@@ -9,7 +9,7 @@ import { simulateThreads } from '../src/model/threads.ts';
 import { tidyRows, fmtValue, type RunResult } from '../src/model/results.ts';
 import { market } from './helpers.ts';
 
-const text = (res: RunResult) => tidyRows(res).map((x) => `${x.time},${x.region},${x.platform},${x.metric},${fmtValue(x.value)}`).join('\n') + `\n${Array.from(res.switches).map(fmtValue).join(',')}`;
+const text = (res: RunResult) => tidyRows(res).map((x) => `${x.time},${x.region},${x.platform},${x.metric},${fmtValue(x.value)}`).join('\n') + `\n${Array.from(res.switches).map(fmtValue).join(',')}\n${Array.from(res.offline).map(fmtValue).join(',')}`;
 
 function prepare(loaded: LoadedScenario) {
   const r = resolveRun(loaded, { useCalibrated: false });

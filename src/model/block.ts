@@ -33,6 +33,8 @@ export class Block {
   /** Share of each region's (index r * K + a) and of the worldwide (R * K + a) capacity. */
   readonly capShare: Float64Array;
   readonly outbox: Outbox;
+  /** Whether unused capacity carries over (a run in blocks; not the run in one block). */
+  carry = false;
 
   constructor(
     readonly index: number,
@@ -120,7 +122,9 @@ export function makeBlocks(w: World, seed: number, stepStart: Float64Array, days
   return layout.map((range, k) => {
     const tally = new Tally(w.n, w.K, w.regionStart, w.U, days, range, shared, alloc);
     const wake = new WakeCalendar(range.hi - range.lo, stepStart, days, w.wake.due);
-    return new Block(k, tally, wake, blockRng(seed, k, layout.length), ledger(), w, new Int32Array(w.R));
+    const b = new Block(k, tally, wake, blockRng(seed, k, layout.length), ledger(), w, alloc ? alloc(Int32Array, w.R) : new Int32Array(w.R));
+    b.carry = layout.length > 1;
+    return b;
   });
 }
 
@@ -192,7 +196,17 @@ export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number
   ledger.installs.fill(0);
   ledger.usignups.fill(0);
   ledger.uinstalls.fill(0);
-  for (let k = 0; k < R * K + K; k++) ledger.capacityLeft[k] = b.capShare[k] > 0 ? f.capacity[k] * 24 * dt * b.capShare[k] : 0;
+  // Registration capacity: the block's share of the step's. In a run in blocks, a share smaller
+  // than one agent's weight would never register anyone, so what a block left unused is carried
+  // into the next step, up to one agent's weight (over time each block gets its share).
+  const cap = ledger.capacityLeft;
+  const carry = b.carry;
+  let wMax = 0;
+  for (const r of b.regions) wMax = Math.max(wMax, ledger.weightNow[r]);
+  for (let k = 0; k < R * K + K; k++) {
+    const share = b.capShare[k] > 0 ? f.capacity[k] * 24 * dt * b.capShare[k] : 0;
+    cap[k] = carry ? share + Math.min(Math.max(0, cap[k]), k < R * K ? ledger.weightNow[Math.floor(k / K)] : wMax) : share;
+  }
 
   // People drawn in this step are visited in index order (order.ts: memory locality).
   for (const r of b.regions) {

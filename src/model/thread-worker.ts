@@ -66,7 +66,9 @@ const blocks: Block[] = setup.own.map(({ k, lo, hi, arrays }) => {
     uinstalls: rest[3] as Float64Array, switches: rest[4] as Float64Array, capacityLeft: rest[5] as Float64Array,
   };
   const wake = new WakeCalendar(hi - lo, plan.t, setup.T, setup.world.due);
-  return new Block(k, tally, wake, blockRng(setup.seed, k, setup.blocks), ledger, w, rest[6] as Int32Array);
+  const b = new Block(k, tally, wake, blockRng(setup.seed, k, setup.blocks), ledger, w, rest[6] as Int32Array);
+  b.carry = setup.blocks > 1;
+  return b;
 });
 const byIndex = new Map(blocks.map((b) => [b.index, b]));
 const env: StepEnv = { w, f: makeFields(w.R, w.K), p, input, plan, sweepDay: setup.sweepDay, pass: setup.pass, weightNow, arrival: input.regions.map((r) => r.arrival) };
