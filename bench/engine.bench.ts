@@ -64,6 +64,21 @@ if (events.includes('bench')) {
   }
 }
 
+// One run on several threads: the largest event at 1e6 agents in blocks (exodus run --threads N).
+const threadRows: string[] = [];
+if (!quick && events.includes(LARGE_EVENT)) {
+  const runs = runsOption ? Number(runsOption) : 2;
+  const base: M[][] = [];
+  for (const threads of [1, 2]) {
+    process.stderr.write(`${LARGE_EVENT} 1e6 in blocks, ${threads} thread(s) `);
+    const ms = measure(['typed', LARGE_EVENT, String(1e6), '1', String(threads)], runs);
+    process.stderr.write('\n');
+    base.push(ms);
+    const speedup = med(base[0], (m) => m.seconds) / med(ms, (m) => m.seconds);
+    threadRows.push(`| ${LARGE_EVENT}, in blocks | ${threads} | ${rate(med(ms, (m) => m.agentStepsPerSecond))} | ${rate(med(ms, (m) => m.agentStepsPerCpuSecond))} | ${secs(med(ms, (m) => m.seconds))} | ${speedup.toFixed(2)}x | ${med(ms, (m) => m.maxRssMiB).toFixed(0)} MiB | ${runs} |`);
+  }
+}
+
 const date = new Date().toISOString().slice(0, 10);
 const table = [
   `Measured ${date}, Node ${process.versions.node}, one thread per run (\`npm run bench\`).`,
@@ -72,6 +87,9 @@ const table = [
   '|---|---|---|---|---|---|---|---|---|',
   ...rows,
   ...objectRows,
+  ...(threadRows.length
+    ? ['', 'One run on several threads (1e6 agents; agent-steps/s of the run, and per CPU second over all threads):', '', '| run | threads | agent-steps/s (wall) | agent-steps/s (CPU) | run | speed-up | peak RSS | runs |', '|---|---|---|---|---|---|---|---|', ...threadRows]
+    : []),
 ].join('\n');
 console.log(table);
 
