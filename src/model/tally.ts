@@ -162,7 +162,7 @@ export class Tally {
     this.f = f;
     this.p = p;
     this.snapshot(f);
-    for (let r = 0; r < this.R; r++) this.drawCutOff(w, f, r);
+    for (let r = 0; r < this.R; r++) this.drawCutOff(f, r);
     const K = this.K;
     for (let i = this.lo; i < this.hi; i++) {
       const r = w.region[i];
@@ -223,7 +223,7 @@ export class Tally {
     let any = false;
     for (let r = 0; r < R; r++) {
       const net = f.netCut[r] !== this.sNetCut[r] || f.netSalt[r] !== this.sNetSalt[r];
-      if (net) this.drawCutOff(w, f, r);
+      if (net) this.drawCutOff(f, r);
       for (let a = 0; a < K; a++) {
         const k = r * K + a;
         const other =
@@ -308,7 +308,7 @@ export class Tally {
    * The people of region r a shutdown cuts off under the new fields (the rule of decide.ts access:
    * hashUniform(netSalt, i, 0) < netCut); the list under the old fields is kept for refresh.
    */
-  private drawCutOff(w: World, f: Fields, r: number): void {
+  private drawCutOff(f: Fields, r: number): void {
     const swap = this.offBefore[r];
     this.offBefore[r] = this.offNow[r];
     this.nOffBefore[r] = this.nOffNow[r];
