@@ -1,9 +1,11 @@
 // The simulation loop. Per step: shocks set the fields; people reconsider (news and frustration via
 // thinning of a region-level rate, word of mouth and trial reviews via a calendar, newcomers via
 // arrivals); people whose main app does not work reach for something else; only agents with
-// something to decide are touched. Once a day a sweep takes the share of each app's users who can
-// still reach it and, at observation times, the stock metrics from counters kept up to date as
-// people change their apps (tally.ts): its cost does not grow with the number of agents.
+// something to decide are touched (block.ts stepBlock). At the end of a day the sweep takes the share
+// of each app's users who can still reach it and, at observation times, the stock metrics, from
+// counters kept up to date as people change their apps (tally.ts): its cost does not grow with the
+// number of agents. A Run holds the world, its blocks and the series; simulate drives it in this
+// thread, threads.ts on worker threads.
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
