@@ -63,11 +63,10 @@ export function access(w: World, f: Fields, i: number, r: number, a: number): nu
     if (w.circ[i] < h) return CUT;
     res = VIA;
   }
-  // One outage cuts the same people off every app it hits (they share servers and networks); a
-  // shutdown of mobile internet cuts people off for the day.
+  // One outage cuts the same people off every app it hits (they share servers and networks). (A
+  // shutdown of mobile internet, which comes and goes, is not a per-person state: see reachOut.)
   const sev = f.outageSeverity[k];
   if (sev > 0 && hashUniform(f.outageSalt[k], i, 0) < sev) return DOWN;
-  if (f.netHits[k] && hashUniform(f.netSalt[r], i, 0) < f.netCut[r]) return DOWN;
   return res;
 }
 
@@ -272,9 +271,10 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
 
 /**
  * Agent i's main app does not work now and they reach for something else: wait, use an app they
- * have, or install one (a logit; waiting has utility 0). The main app stays what it was.
+ * have, or install one (a logit; waiting has utility 0). The main app stays what it was. `offline`:
+ * they are cut off from mobile internet today, so only exempt apps and apps for slow links work.
  */
-export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger): void {
+export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger, offline = false): void {
   const K = w.K;
   const r = w.region[i];
   const base = i * K;
@@ -288,7 +288,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     if (a === primary || !f.launched[a]) continue;
     const ac = access(w, f, i, r, a);
     const k = r * K + a;
-    if (ac === DOWN || ac === CUT || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
+    if (ac === DOWN || ac === CUT || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
     let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? hassle : 0);
     if (!(w.status[base + a] & INSTALLED)) {
       u += p.betaMention * f.salience[k] + p.betaPrivacy * w.privacy[i] * f.privacy[k] - p.betaPrice * f.price[a] - cost;

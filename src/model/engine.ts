@@ -135,7 +135,12 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     setWeights(t);
     // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
     // an outage: its severity).
-    for (let k = 0; k < RK; k++) f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]);
+    for (let r = 0; r < R; r++) {
+      for (let a = 0; a < K; a++) {
+        const k = r * K + a;
+        f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]) * (f.netHits[k] ? 1 - f.netCut[r] : 1);
+      }
+    }
     ledger.t = t;
     // This step's flows are written into the ledger's own arrays, then copied (no views per step).
     ledger.signups.fill(0);
@@ -177,6 +182,21 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
       for (let m = 0; m < kf; m++) {
         const i = batch.buf[m];
         if (tally.isCut(w, i) && rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
+      }
+      // 2a. Mobile-internet shutdowns: on a given day a share netCut of people is cut off; those
+      //     whose main app it hits, and who would use it today, reach for an app that still works.
+      const cutShare = f.netCut[r];
+      if (cutShare > 0) {
+        const ks = binomial(rng, size, 1 - Math.exp(-p.reachOut * cutShare * dt));
+        batch.clear();
+        for (let m = 0; m < ks; m++) batch.push(a0 + Math.floor(rng() * size));
+        batch.sort();
+        for (let m = 0; m < ks; m++) {
+          const i = batch.buf[m];
+          const pa = w.primary[i];
+          if (pa === NO_APP || !f.netHits[r * K + pa]) continue;
+          if (rng() < Math.min(1, p.usePrimary * w.activity[i])) reachOut(w, f, p, i, rng, ledger, true);
+        }
       }
       // 2. Main app not working (cut off or down; the tally's lists): people who try to use it
       //    notice (use is spread over the day: the chance to have noticed grows with the time since

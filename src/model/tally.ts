@@ -71,7 +71,6 @@ export class Tally {
   private readonly sUse: Float32Array;
   private readonly sNetHits: Uint8Array;
   private readonly sNetCut: Float32Array;
-  private readonly sNetSalt: Int32Array;
   private readonly sHardness: Float32Array;
   private readonly sSeverity: Float32Array;
   private readonly sOutageSalt: Int32Array;
@@ -102,7 +101,6 @@ export class Tally {
     this.sUse = new Float32Array(this.RK);
     this.sNetHits = new Uint8Array(this.RK);
     this.sNetCut = new Float32Array(R);
-    this.sNetSalt = new Int32Array(R);
     this.sHardness = new Float32Array(this.RK);
     this.sSeverity = new Float32Array(this.RK);
     this.sOutageSalt = new Int32Array(this.RK);
@@ -176,7 +174,7 @@ export class Tally {
     const { K, R } = this;
     let any = false;
     for (let r = 0; r < R; r++) {
-      const net = f.netCut[r] !== this.sNetCut[r] || f.netSalt[r] !== this.sNetSalt[r];
+      const net = f.netCut[r] !== this.sNetCut[r];
       for (let a = 0; a < K; a++) {
         const k = r * K + a;
         const ch =
@@ -350,7 +348,6 @@ export class Tally {
     this.sUse.set(f.useFactor);
     this.sNetHits.set(f.netHits);
     this.sNetCut.set(f.netCut);
-    this.sNetSalt.set(f.netSalt);
     this.sHardness.set(f.hardness);
     this.sSeverity.set(f.outageSeverity);
     this.sOutageSalt.set(f.outageSalt);
