@@ -1,7 +1,8 @@
 // From runs to charts: turns replicates of an event (and the calibration outputs on disk) into the
 // plain inputs the chart builders take, and the charts into a report. No simulation happens here.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { median } from 'd3-array';
 import type { TopLevelSpec } from 'vega-lite';
 import type { LoadedScenario } from '../scenarios/load.ts';
@@ -277,31 +278,50 @@ export function reportEvent(loaded: LoadedScenario, fit: FitTable, charts: Repor
   return { name: s.name, title: s.title, narrative, fitRows: fit.rows as FitRow[], figures, charts };
 }
 
+const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A file as a chart may print it: relative to the working directory or to the project when it
+ * lies inside one of them, else its name alone. Never the folder the project was cloned into.
+ */
+export function displayPath(file: string): string {
+  const abs = resolve(file);
+  for (const base of [process.cwd(), PROJECT]) {
+    const rel = relative(base, abs);
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split('\\').join('/');
+  }
+  return basename(abs);
+}
+
 function readRows(file: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
 }
 
-/** Charts across events: the fit overview, and (when the files exist) calibration and crossval. */
-export function overviewCharts(fitRows: FitRow[], figures: FigurePoint[], paramsFile: string | undefined, source: string, eventTitles: Record<string, string>): ReportChart[] {
+/**
+ * Charts across events: the fit overview, and (with `calibration`, when the files exist beside the
+ * parameter file) the calibration's posterior, loss and cross-validation. `eventTitles` should be
+ * short (legends, axis labels); default: each event's id in words.
+ */
+export function overviewCharts(fitRows: FitRow[], figures: FigurePoint[], paramsFile: string | undefined, source: string, eventTitles: Record<string, string> = {}, calibration = true): ReportChart[] {
   const charts: ReportChart[] = [];
   if (fitRows.length) charts.push({ name: 'fit-overview', title: 'Model against reported figures, all events', spec: fitChart({ rows: fitRows, figures, source, eventTitles }) });
-  const dir = paramsFile ? dirname(paramsFile) : undefined;
+  const dir = paramsFile && calibration ? dirname(paramsFile) : undefined;
   const file = (n: string) => (dir && existsSync(join(dir, n)) ? join(dir, n) : undefined);
   const posterior = file('posterior.csv');
   if (posterior) {
     const draws: PosteriorDraw[] = readRows(posterior).map((r) => ({ param: r.param, value: Number(r.value), weight: Number(r.weight) }));
-    if (draws.length) charts.push({ name: 'posterior', title: 'Calibration: posterior of the parameters', spec: posteriorChart({ draws, source: `Calibration: ${posterior}` }) });
+    if (draws.length) charts.push({ name: 'posterior', title: 'Calibration: posterior of the parameters', spec: posteriorChart({ draws, source: `Calibration: ${displayPath(posterior)}` }) });
   }
   const gens = file('generations.csv');
   if (gens) {
     const rows: GenerationRow[] = readRows(gens).map((r) => ({ generation: Number(r.generation), phase: r.phase, best_loss: Number(r.best_loss), median_loss: Number(r.median_loss), epsilon: r.epsilon ? Number(r.epsilon) : undefined }));
-    if (rows.length) charts.push({ name: 'loss', title: 'Calibration: loss by generation', spec: lossChart({ generations: rows, source: `Calibration: ${gens}` }) });
+    if (rows.length) charts.push({ name: 'loss', title: 'Calibration: loss by generation', spec: lossChart({ generations: rows, source: `Calibration: ${displayPath(gens)}` }) });
   }
   const cv = file('crossval.csv');
   if (cv) {
     const rows: CrossvalRow[] = readRows(cv).map((r) => ({ event: r.event, method: r.method as CrossvalRow['method'], median_abs_log10: Number(r.median_abs_log10), max_abs_log10: Number(r.max_abs_log10), coverage: Number(r.coverage), figures: Number(r.figures) }));
-    if (rows.length) charts.push({ name: 'crossval', title: 'Leave-one-event-out predictions vs a Bass baseline', spec: crossvalChart({ rows, source: `Cross-validation: ${cv}`, eventTitles }) });
+    if (rows.length) charts.push({ name: 'crossval', title: 'Leave-one-event-out predictions vs a Bass baseline', spec: crossvalChart({ rows, source: `Cross-validation: ${displayPath(cv)}`, eventTitles }) });
   }
   return charts;
 }

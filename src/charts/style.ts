@@ -109,10 +109,10 @@ export function appOrder(platforms: Iterable<string>): string[] {
   return appColorScale(platforms).domain;
 }
 
-/** Events are told apart by a categorical palette (Tableau 10); apps keep their own colours. */
-export const EVENT_COLORS = ['#4E79A7', '#F28E2B', '#59A14F', '#E15759', '#76B7B2', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#BAB0AC'];
+/** Events are told apart by Okabe-Ito's colour-blind-safe set (apps keep their own colours). */
+export const EVENT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#999933'];
 
-/** Colour scale over event names in the order given (cycles after ten events). */
+/** Colour scale over event names in the order given (cycles after eight events). */
 export function eventColorScale(events: Iterable<string>): { domain: string[]; range: string[] } {
   const domain = [...new Set(events)];
   return { domain, range: domain.map((_, i) => EVENT_COLORS[i % EVENT_COLORS.length]) };
@@ -256,7 +256,7 @@ export function flowAxisTitle(metric: string, intervalMs: number): string {
  * words, apps spelled as apps ("whatsapp-acquisition-2014" → "WhatsApp acquisition 2014").
  */
 export function shortEventTitle(name: string): string {
-  const words = name.split(/[-_\s]+/).filter(Boolean);
+  const words = name.replace(/(\d{4})-(\d{4})/g, '$1–$2').split(/[-_\s]+/).filter(Boolean);
   return words
     .map((w, i) => {
       const known = BY_ID.get(appId(w));
