@@ -91,6 +91,13 @@ const SHOCK_VERBS: Record<string, string> = { outage: 'down', block: 'blocked', 
  */
 export function shortShockLabel(type: string, platforms: readonly string[], label?: string): string {
   if (label && label.length <= 24) return label;
+  // The label's head, when it says who and what: "Max pre-installed on new devices" → "Max
+  // pre-installed", "Telegram blocked (court order ...)" → "Telegram blocked".
+  const head = label
+    ?.replace(/\s*\([^)]*\)/g, '')
+    .split(/ (?:on|as|from|to|by|for) |[;,:]/)[0]
+    .trim();
+  if (head && head.length <= 24 && head.split(' ').length >= 2) return head;
   const apps = platforms.map(appLabel);
   const who = apps.length <= 2 ? apps.join(' & ') : `${apps[0]} +${apps.length - 1}`;
   return `${who} ${SHOCK_VERBS[type] ?? type}`;

@@ -6,6 +6,7 @@ import type { Field } from 'vega-lite/types_unstable/channeldef.js';
 import type { ChartSource, FigurePoint, FitRow } from './types.ts';
 import { appLabel, countExpr, eventColorScale, finishChart, formatCount, logTicks, metricInfo, noteText, shortEventTitle } from './style.ts';
 import type { NonNormalizedSpec } from 'vega-lite/types_unstable/spec/index.js';
+import { textWidth } from './fontmetrics.ts';
 import { STATUS_LABEL, STATUS_LEGEND, statusShapes } from './timeseries.ts';
 
 export interface FitInput {
@@ -95,6 +96,22 @@ export function fitChart(input: FitInput): TopLevelSpec {
 
 type Point = { reported: number; median: number; lo: number; hi: number; status: string; inside: boolean };
 
+/**
+ * A spot on the diagonal (as a share of the log axis) for a guide label, the first of `shares`
+ * whose label (45°, measured) no figure's bar or marker crosses; the first when none is free.
+ */
+function guideSpot(points: Point[], dmin: number, dmax: number, size: number, text: string, shares: number[], lift = 1): { x: number; y: number } {
+  const px = (v: number) => (Math.log(v / dmin) / Math.log(dmax / dmin)) * size;
+  const half = (textWidth(text, 10.5) * Math.SQRT1_2) / 2 + 8;
+  const at = (k: number) => dmin * (dmax / dmin) ** k;
+  const free = shares.find((k) => {
+    const c = px(at(k));
+    return points.every((p) => Math.abs(px(p.reported) - c) > half);
+  });
+  const v = at(free ?? shares[0]);
+  return { x: v, y: v * lift };
+}
+
 /** One log–log panel of figures in one unit. */
 function fitPanel(points: Point[], size: number, eventScale: { domain: string[]; range: string[] }, title: string | undefined, kind: 'people' | 'percent'): NonNormalizedSpec {
   const values = points.flatMap((p) => [p.reported, p.median, p.lo, p.hi]);
@@ -163,10 +180,11 @@ function fitPanel(points: Point[], size: number, eventScale: { domain: string[];
     {
       // Guide labels run along the diagonal (both axes share one log domain on a square plot,
       // so y = x is at 45°): "model = reported" near the top, "within ×2" inside the band.
+      // Each sits where no figure's bar crosses it (a bar is vertical at the figure's x).
       data: {
         values: [
-          { x: dmax / 4, y: dmax / 4, label: 'model = reported' },
-          { x: dmin * 4, y: dmin * 4 * 1.45, label: 'within ×2' },
+          { ...guideSpot(points, dmin, dmax, size, 'model = reported', [0.88, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]), label: 'model = reported' },
+          { ...guideSpot(points, dmin, dmax, size, 'within ×2', [0.1, 0.18, 0.26, 0.34, 0.42], 1.45), label: 'within ×2' },
         ],
       },
       mark: { type: 'text', baseline: 'bottom', align: 'center', angle: 315, dy: -3, fontSize: 10.5, color: '#444' },

@@ -94,43 +94,44 @@ const LABEL_GAP = 8; // between two labels in one lane
 
 /**
  * Put labels above a plot in at most `maxLanes` lanes, so that no two overlap and none runs past
- * [0, width]. Tries every label's first text, then its second, ...; returns null when even the
- * shortest texts do not fit (the caller then numbers the shocks and prints a key).
+ * [0, width]. Left to right, each label takes the first of its texts (longest first) that fits in
+ * the lowest lane, right of its anchor or else left of it; returns null when some label fits
+ * nowhere (the caller then numbers the shocks and prints a key).
  */
-export function placeLabels(items: LabelItem[], width: number, maxLanes = 3, fontSize = LABEL_FONT_SIZE): PlacedLabel[] | null {
-  const levels = Math.max(...items.map((i) => i.texts.length), 0);
-  for (let level = 0; level < levels; level++) {
-    const placed = tryPlace(items.map((i) => ({ x: i.x, text: i.texts[Math.min(level, i.texts.length - 1)] })), width, maxLanes, fontSize);
+export function placeLabels(items: LabelItem[], width: number, maxLanes = 4, fontSize = LABEL_FONT_SIZE): PlacedLabel[] | null {
+  // All full texts; then the shorter ones only where the full one does not fit; then all short.
+  const attempts = [items.map((i) => ({ ...i, texts: i.texts.slice(0, 1) })), items, items.map((i) => ({ ...i, texts: i.texts.slice(-1) }))];
+  for (const attempt of attempts) {
+    const placed = greedy(attempt, width, maxLanes, fontSize);
     if (placed) return placed;
   }
-  return items.length ? null : [];
+  return null;
 }
 
-function tryPlace(items: { x: number; text: string }[], width: number, maxLanes: number, fontSize: number): PlacedLabel[] | null {
+function greedy(items: LabelItem[], width: number, maxLanes: number, fontSize: number): PlacedLabel[] | null {
   const order = items.map((_, i) => i).sort((a, b) => items[a].x - items[b].x);
-  const lanes: { x0: number; x1: number }[][] = [];
+  const lanes: { x0: number; x1: number }[][] = Array.from({ length: maxLanes }, () => []);
   const out: PlacedLabel[] = new Array(items.length);
   for (const i of order) {
-    const { x, text } = items[i];
-    const w = textWidth(text, fontSize);
-    // Right of the onset when it fits in the plot, else left of it.
-    const right = { x0: x + LABEL_PAD, x1: x + LABEL_PAD + w, align: 'left' as const };
-    const left = { x0: x - LABEL_PAD - w, x1: x - LABEL_PAD, align: 'right' as const };
-    const options = [right, left].filter((o) => o.x0 >= 0 && o.x1 <= width);
-    if (!options.length) return null;
-    let done = false;
-    for (let lane = 0; lane < maxLanes && !done; lane++) {
-      lanes[lane] ??= [];
-      for (const o of options) {
-        if (lanes[lane].every((b) => o.x1 + LABEL_GAP <= b.x0 || o.x0 >= b.x1 + LABEL_GAP)) {
-          lanes[lane].push(o);
-          out[i] = { text, lane, align: o.align };
-          done = true;
-          break;
-        }
-      }
+    const { x, texts } = items[i];
+    let placed = false;
+    for (const text of texts) {
+      const w = textWidth(text, fontSize);
+      const options = [
+        { x0: x + LABEL_PAD, x1: x + LABEL_PAD + w, align: 'left' as const },
+        { x0: x - LABEL_PAD - w, x1: x - LABEL_PAD, align: 'right' as const },
+      ].filter((o) => o.x0 >= 0 && o.x1 <= width);
+      for (let lane = 0; lane < maxLanes && !placed; lane++)
+        for (const o of options)
+          if (lanes[lane].every((b) => o.x1 + LABEL_GAP <= b.x0 || o.x0 >= b.x1 + LABEL_GAP)) {
+            lanes[lane].push(o);
+            out[i] = { text, lane, align: o.align };
+            placed = true;
+            break;
+          }
+      if (placed) break;
     }
-    if (!done) return null;
+    if (!placed) return null;
   }
   return out;
 }

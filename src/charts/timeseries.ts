@@ -466,17 +466,28 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
   let lanes = 0;
   if (o.labels && onsets.length) {
     const px = (t: number) => ((t - a) / span) * o.width;
-    const items = onsets.map((s) => ({ x: px(s.start), texts: [s.label, ...(s.short && s.short !== s.label ? [s.short] : [])] }));
+    // Onsets a few pixels apart share one label ("Telegram throttled · WhatsApp removed").
+    const groups: (typeof onsets)[] = [];
+    for (const s of [...onsets].sort((p, q) => p.start - q.start)) {
+      const last = groups[groups.length - 1];
+      if (last && px(s.start) - px(last[0].start) < 6) last.push(s);
+      else groups.push([s]);
+    }
+    const items = groups.map((g) => {
+      const full = g.map((s) => s.label).join(' · ');
+      const short = g.map((s) => s.short ?? s.label).join(' · ');
+      return { x: px(g[0].start), texts: short !== full ? [full, short] : [full] };
+    });
     let placed = placeLabels(items, o.width);
     if (!placed) {
       // Numbered markers above the plot, and a key under the chart with the full labels.
       const first = o.key.length;
-      onsets.forEach((s, i) => o.key.push(`${first + i + 1}  ${s.label} (${dayText(s.start)})`));
-      placed = placeLabels(onsets.map((_, i) => ({ x: items[i].x, texts: [String(first + i + 1)] })), o.width, 3);
+      groups.forEach((g, i) => o.key.push(`${first + i + 1}  ${g.map((s) => `${s.label} (${dayText(s.start)})`).join('; ')}`));
+      placed = placeLabels(items.map((it, i) => ({ x: it.x, texts: [String(first + i + 1)] })), o.width, 3);
     }
     if (placed) {
       lanes = Math.max(...placed.map((p) => p.lane)) + 1;
-      const labels = onsets.map((s, i) => ({ t: s.start, text: placed![i].text, ly: -4 - placed![i].lane * 13, align: placed![i].align }));
+      const labels = groups.map((g, i) => ({ t: g[0].start, text: placed![i].text, ly: -4 - placed![i].lane * 13, align: placed![i].align }));
       for (const align of ['left', 'right'] as const) {
         const mine = labels.filter((l) => l.align === align);
         if (!mine.length) continue;
