@@ -298,7 +298,7 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
   const body: NonNormalizedSpec =
     views.length === 1
       ? views[0]
-      : ({ vconcat: views, spacing: 18, resolve: { scale: { color: 'shared', shape: 'shared', strokeDash: 'shared' } } } as NonNormalizedSpec);
+      : ({ vconcat: views, spacing: 18, resolve: { scale: { x: 'independent', y: 'independent', color: 'shared', shape: 'shared', strokeDash: 'shared' } } } as NonNormalizedSpec);
   return finishChart(body, {
     title: input.title ?? `${input.eventShort ?? input.event}: ${info.title.toLowerCase()}`,
     subtitle,
@@ -390,6 +390,7 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
   const { start: a, end: b } = o.domain;
   const inView = (t0: number, t1 = t0) => t1 >= a && t0 <= b;
   const span = b - a;
+  const xScale = { type: 'utc' as const, domain: [a, b], nice: false };
   const x = { type: 'temporal' as const, title: null };
   const xAxis = {
     labelOverlap: true as const,
@@ -398,7 +399,6 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
     ...(span > 200 * DAY ? { tickCount: { interval: 'month' as const, step: span > 800 * DAY ? 3 : 1 } } : {}),
     ...(span <= 21 * DAY ? { tickCount: { interval: 'day' as const, step: 1 } } : {}),
   };
-  const xScale = { type: 'utc' as const, domain: [a, b], nice: false };
 
   // The y domain from what this panel shows, so a zoomed panel is not scaled by the whole run.
   const rows = o.series.filter((d) => inView(d.t));
@@ -418,13 +418,21 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
   const yClamp = domain ? domain[0] : 0;
   const positive = ctx.log ? [{ filter: `datum.median > 0` }, { calculate: `max(datum.lo, ${yClamp})`, as: 'lo' }] : [];
 
-  const layers: LayerSpec<Field>['layer'] = [];
+  // The first layer carries the x scale and axis, invisibly: an explicit temporal domain on a
+  // layer with x2 makes Vega-Lite warn about conflicting domains (and union them).
+  const layers: LayerSpec<Field>['layer'] = [
+    {
+      data: { values: [{ t: a }, { t: b }] },
+      mark: { type: 'point', opacity: 0 },
+      encoding: { x: { field: 't', ...x, scale: xScale, axis: xAxis } },
+    },
+  ];
   const shocks = o.shocks.filter((s) => inView(s.start, s.end ?? s.start));
   if (o.highlight) {
     layers.push({
       data: { values: [{ s: o.highlight.start, e: o.highlight.end }] },
       mark: { type: 'rect', color: '#000', opacity: 0.08 },
-      encoding: { x: { field: 's', ...x, scale: xScale, axis: xAxis }, x2: { field: 'e' } },
+      encoding: { x: { field: 's', ...x }, x2: { field: 'e' } },
     });
   }
   // Short shocks are shaded over the plot; long ones only as a strip along its top edge, so a
@@ -566,7 +574,7 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
       });
     layers.push(...figureMarks(ctx, { field: 't', ...x }, yScale, yAxis, [{ filter: inWindow }], 'figures', layers.length ? undefined : { scale: xScale, axis: xAxis }));
   }
-  if (!layers.length) throw new Error('timeseries: a panel without data');
+  if (layers.length === 1) throw new Error('timeseries: a panel without data');
   return {
     width: o.width,
     height: o.height,
