@@ -407,7 +407,8 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
     (v): v is number => v !== null,
   );
   const domain = ctx.log ? logDomain(values) : undefined;
-  const yScale = ctx.log ? { type: 'log' as const, domain, nice: false } : { zero: true, nice: true };
+  const top = values.length ? Math.max(...values) : 1;
+  const yScale = ctx.log ? { type: 'log' as const, domain, nice: false } : { zero: true, nice: true, domain: [0, top > 0 ? top : 1] };
   const yTitle = o.yTitle ?? ctx.yTitle;
   const yAxis = ctx.percent
     ? { format: '.0%', title: yTitle }
@@ -572,7 +573,7 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
           color: ctx.color,
         },
       });
-    layers.push(...figureMarks(ctx, { field: 't', ...x }, yScale, yAxis, [{ filter: inWindow }], 'figures', layers.length ? undefined : { scale: xScale, axis: xAxis }));
+    layers.push(...figureMarks(ctx, { field: 't', ...x }, yScale, yAxis, [{ filter: inWindow }], 'figures', figs));
   }
   if (layers.length === 1) throw new Error('timeseries: a panel without data');
   return {
@@ -596,8 +597,10 @@ function figureMarks(
   yAxis: object,
   filter: { filter: string }[],
   data: string,
+  present: { hollow: boolean }[],
   first?: object,
 ): LayerSpec<Field>['layer'] {
+
   const shapeOf = Object.fromEntries(ctx.shapes.domain.map((d, i) => [d, ctx.shapes.range[i]]));
   const common = {
     x: { ...x, ...first },
@@ -607,7 +610,7 @@ function figureMarks(
     tooltip: FIGURE_TOOLTIP,
   };
   const shapeExpr = Object.entries(shapeOf).map(([k, v]) => `datum.status === ${JSON.stringify(k)} ? '${v}' : `).join('') + "'circle'";
-  return [
+  const layers: LayerSpec<Field>['layer'] = [
     {
       data: { name: data },
       transform: [...filter, { filter: '!datum.hollow' }],
@@ -621,6 +624,9 @@ function figureMarks(
       encoding: { ...common, x: { ...x }, shape: { field: 'shape', type: 'nominal', scale: null } },
     },
   ];
+  // (The filled layer stays when every figure is hollow: it carries the legend; the y domains are
+  // explicit, so an empty layer does not make Vega look for an extent.)
+  return present.length ? layers : [];
 }
 
 /** Small panels, one per window figure: the model's running total over the window and the figure. */
@@ -681,7 +687,7 @@ function windowTotals(ctx: PanelContext, figures: FigurePoint[], curves: Map<str
         mark: { type: 'rule', strokeWidth: 1.5 },
         encoding: { x, y: { field: 'rlo', type: 'quantitative', scale: yScale, axis: yAxis }, y2: { field: 'rhi' }, color: ctx.color },
       });
-    layers.push(...figureMarks(ctx, x, yScale, yAxis, [mine, { filter: 'datum.point' }], 'totals'));
+    layers.push(...figureMarks(ctx, x, yScale, yAxis, [mine, { filter: 'datum.point' }], 'totals', [point]));
     return {
       width: panelW,
       height: 110,
