@@ -96,20 +96,48 @@ export function fitChart(input: FitInput): TopLevelSpec {
 
 type Point = { reported: number; median: number; lo: number; hi: number; status: string; inside: boolean };
 
+/** "model = reported" high on the diagonal, "within ×2" low in the band, apart from each other. */
+function guideLabels(points: Point[], dmin: number, dmax: number, size: number) {
+  const top = guideSpot(points, dmin, dmax, size, 'model = reported', steps(0.9, 0.1));
+  const low = guideSpot(points, dmin, dmax, size, 'within ×2', steps(0.1, 0.9), 1.45, top);
+  return [
+    { x: top.x, y: top.y, below: top.below, label: 'model = reported' },
+    { x: low.x, y: low.y, below: low.below, label: 'within ×2' },
+  ];
+}
+
+/** Shares of the axis from `from` towards `to` in steps of 0.04. */
+const steps = (from: number, to: number) => Array.from({ length: Math.round(Math.abs(to - from) / 0.04) + 1 }, (_, i) => from + Math.sign(to - from) * 0.04 * i);
+
 /**
  * A spot on the diagonal (as a share of the log axis) for a guide label, the first of `shares`
  * whose label (45°, measured) no figure's bar or marker crosses; the first when none is free.
  */
-function guideSpot(points: Point[], dmin: number, dmax: number, size: number, text: string, shares: number[], lift = 1): { x: number; y: number } {
-  const px = (v: number) => (Math.log(v / dmin) / Math.log(dmax / dmin)) * size;
-  const half = (textWidth(text, 10.5) * Math.SQRT1_2) / 2 + 8;
+function guideSpot(points: Point[], dmin: number, dmax: number, size: number, text: string, shares: number[], lift = 1, other?: { x: number; y: number; half: number }): { x: number; y: number; half: number; below: boolean } {
+  const px = (v: number) => (Math.log(v / dmin) / Math.log(dmax / dmin)) * size; // x right, y up
+  const w = textWidth(text, 10.5) + 8;
+  const h = 14;
+  const half = w / 2;
   const at = (k: number) => dmin * (dmax / dmin) ** k;
-  const free = shares.find((k) => {
-    const c = px(at(k));
-    return points.every((p) => Math.abs(px(p.reported) - c) > half);
-  });
-  const v = at(free ?? shares[0]);
-  return { x: v, y: v * lift };
+  // Is (x, y) under the label, a w × h box along the diagonal centred at (cx, cy)?
+  const under = (cx: number, cy: number, x: number, y: number) => Math.abs((x - cx + (y - cy)) / Math.SQRT2) <= w / 2 && Math.abs((x - cx - (y - cy)) / Math.SQRT2) <= h / 2 + 2;
+  const hits = (k: number, below: boolean) => {
+    // The text's centre sits ~half its height off its anchor, across the line (up-left or down-right).
+    const off = ((below ? -1 : 1) * (h / 2 + 3)) / Math.SQRT2;
+    const cx = px(at(k)) - off;
+    const cy = px(at(k) * lift) + off;
+    if (cx - w / 2 < 0 || cx + w / 2 > size || cy - w / 2 < 0 || cy + w / 2 > size) return true;
+    return points.some((p) => {
+      const x = px(p.reported);
+      if (Math.abs(x - cx) > w) return false;
+      for (let y = px(p.lo) - 6; y <= px(p.hi) + 6; y += 1) if (under(cx, cy, x, y)) return true;
+      return false;
+    });
+  };
+  const clear = (k: number) => !other || Math.hypot(px(at(k)) - px(other.x), px(at(k) * lift) - px(other.y)) > half + other.half + 10;
+  for (const k of shares) for (const below of [false, true]) if (clear(k) && !hits(k, below)) return { x: at(k), y: at(k) * lift, half, below };
+  const k = shares.find(clear) ?? shares[0];
+  return { x: at(k), y: at(k) * lift, half, below: false };
 }
 
 /** One log–log panel of figures in one unit. */
@@ -177,19 +205,14 @@ function fitPanel(points: Point[], size: number, eventScale: { domain: string[];
       mark: { type: 'line', color: '#555', strokeDash: [5, 4], strokeWidth: 1.2, clip: true },
       encoding: { x: xq, y: { field: 'y', type: 'quantitative' } },
     },
-    {
-      // Guide labels run along the diagonal (both axes share one log domain on a square plot,
-      // so y = x is at 45°): "model = reported" near the top, "within ×2" inside the band.
-      // Each sits where no figure's bar crosses it (a bar is vertical at the figure's x).
-      data: {
-        values: [
-          { ...guideSpot(points, dmin, dmax, size, 'model = reported', [0.88, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3]), label: 'model = reported' },
-          { ...guideSpot(points, dmin, dmax, size, 'within ×2', [0.1, 0.18, 0.26, 0.34, 0.42], 1.45), label: 'within ×2' },
-        ],
-      },
-      mark: { type: 'text', baseline: 'bottom', align: 'center', angle: 315, dy: -3, fontSize: 10.5, color: '#444' },
-      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
-    },
+    // Guide labels run along the diagonal (both axes share one log domain on a square plot, so
+    // y = x is at 45°): "model = reported" high, "within ×2" low in the band, each where no
+    // figure's bar or marker crosses it, above its line or else below it.
+    ...guideLabels(points, dmin, dmax, size).map((g) => ({
+      data: { values: [g] },
+      mark: { type: 'text' as const, baseline: g.below ? ('top' as const) : ('bottom' as const), align: 'center' as const, angle: 315, dy: g.below ? 3 : -3, fontSize: 10.5, color: '#444' },
+      encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { field: 'y', type: 'quantitative' as const }, text: { field: 'label' } },
+    })),
     {
       data: { values: points },
       mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.8 },

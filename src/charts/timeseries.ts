@@ -19,6 +19,8 @@ import {
   durationText,
   finishChart,
   flowAxisTitle,
+  formatCount,
+  formatPercent,
   perInterval,
   logLabelExpr,
   metricAxisTitle,
@@ -314,7 +316,7 @@ function median(xs: number[]): number {
 }
 
 function figureTips(f: FigurePoint, percent: boolean) {
-  const fmt = (x: number) => (percent ? `${Number(x.toPrecision(3))}%` : countText(x));
+  const fmt = (x: number) => (percent ? formatPercent(x, 3) : formatCount(x));
   return {
     tip_label: f.label,
     tip_date: f.dateEnd ? `${dayText(toUtcMs(f.date))} – ${dayText(toUtcMs(f.dateEnd))}` : dayText(toUtcMs(f.date)),
@@ -325,14 +327,6 @@ function figureTips(f: FigurePoint, percent: boolean) {
     tip_geo: f.geography,
     tip_conf: f.confidence,
   };
-}
-
-function countText(x: number): string {
-  const a = Math.abs(x);
-  if (a >= 1e9) return `${Number((x / 1e9).toPrecision(3))}B`;
-  if (a >= 1e6) return `${Number((x / 1e6).toPrecision(3))}M`;
-  if (a >= 1e3) return `${Number((x / 1e3).toPrecision(3))}k`;
-  return String(Number(x.toPrecision(3)));
 }
 
 const FIGURE_TOOLTIP = [
