@@ -262,7 +262,7 @@ export function eventCharts(loaded: LoadedScenario, results: readonly RunResult[
       region,
       // A log axis only where apps differ by orders of magnitude (flows are drawn linear: spikes).
       log: spread > 1000 && !flow,
-      subtitle: `${s.title}. ${capitalise(regionName(region))}; lines: model median over replicates, shaded: 90% band; points: reported figures${s.projection ? '. PROJECTION (what-if), not a reconstruction' : ''}`,
+      subtitle: `${s.title}${/[.?!]$/.test(s.title) ? '' : '.'} ${capitalise(regionName(region))}; lines: model median over replicates, shaded: 90% band; points: reported figures${s.projection ? '. PROJECTION (what-if), not a reconstruction' : ''}`,
     });
     charts.push({ name: `${metric}-${region}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), title: `${metric} (${regionName(region)})`, spec });
   }

@@ -477,8 +477,8 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
       else groups.push([s]);
     }
     const items = groups.map((g) => {
-      const full = g.map((s) => s.label).join(' · ');
-      const short = g.map((s) => s.short ?? s.label).join(' · ');
+      const full = [...new Set(g.map((s) => s.label))].join(' · ');
+      const short = [...new Set(g.map((s) => s.short ?? s.label))].join(' · ');
       return { x: px(g[0].start), texts: short !== full ? [full, short] : [full] };
     });
     let placed = placeLabels(items, o.width);
