@@ -16,6 +16,7 @@ import { overviewCharts } from '../src/charts/assemble.ts';
 import { CALIBRATED_PARAMS } from '../src/api.ts';
 import type { FitRow } from '../src/charts/types.ts';
 import { parseCsv } from '../src/scenarios/csv.ts';
+import { loadScenario } from '../src/scenarios/load.ts';
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -111,10 +112,16 @@ function shippedOverview() {
   const rows: FitRow[] = readdirSync(dir)
     .filter((f) => /^fit-.*\.csv$/.test(f))
     .flatMap((f) => {
+      // How each figure is given (counts or percent) comes from its scenario, as in a fit table.
+      const as = new Map(loadScenario(f.slice(4, -4)).scenario.figures.map((x) => [x.id, x.as]));
       const [h, ...rs] = parseCsv(readFileSync(join(dir, f), 'utf8'));
-      return rs.map((r) => Object.fromEntries(h.map((k, i) => [k, r[i]])));
-    })
-    .map((o) => ({ ...o, reported: +o.reported, median: +o.median, lo: +o.lo, hi: +o.hi, log10_ratio: +o.log10_ratio, inside: o.inside === 'true', as: o.metric === 'share' ? 'percent' : 'count' }) as unknown as FitRow);
+      return rs.map((r) => {
+        const o = Object.fromEntries(h.map((k, i) => [k, r[i]])) as Record<string, string>;
+        return { ...o, as: as.get(o.id), reported: +o.reported, median: +o.median, lo: +o.lo, hi: +o.hi, log10_ratio: +o.log10_ratio, inside: o.inside === 'true' } as unknown as FitRow;
+      });
+    });
+  // Both panels of the fit overview (counts and percentages) are on the page.
+  expect(new Set(rows.map((r) => r.as))).toContain('percent');
   return overviewCharts(rows, [], CALIBRATED_PARAMS, 'Model: shipped calibration (test).', {}, true);
 }
 

@@ -75,7 +75,8 @@ export function fitChart(input: FitInput): TopLevelSpec {
   });
 
   const kinds = (['people', 'percent'] as const).filter((k) => points.some((p) => p.kind === k));
-  const size = input.size ?? (kinds.length > 1 ? 400 : 520);
+  // Two panels and the legend must fit a report's page column (about 1120 px).
+  const size = input.size ?? (kinds.length > 1 ? 360 : 520);
   const eventScale = eventColorScale(usable.map((r) => eventName(r.event)));
   const panels = kinds.map((k) => fitPanel(points.filter((p) => p.kind === k), size, eventScale, kinds.length > 1 ? KIND_TITLE[k] : undefined, k));
   const body: NonNormalizedSpec = panels.length === 1 ? panels[0] : ({ hconcat: panels, spacing: 30, resolve: { scale: { color: 'shared', shape: 'shared' } } } as NonNormalizedSpec);
