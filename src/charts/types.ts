@@ -3,8 +3,13 @@
 
 /** One point of a model time series summarised over replicates (median and 90% band). */
 export interface BandRow {
-  /** ISO 8601 timestamp of the observation. */
+  /** ISO 8601 timestamp of the observation (of a flow: the start of its interval, see `end`). */
   time: string;
+  /**
+   * Flows (sign-ups, installs) only: end of the interval the row counts, so the chart draws it as
+   * a step over [time, end). Without it a flow row counts the interval since the previous row.
+   */
+  end?: string;
   region: string; // region id, or "all"
   platform: string;
   metric: string; // model metric name, e.g. "dau", "mau", "signups"
@@ -48,11 +53,26 @@ export interface FigurePoint {
 export interface ShockSpan {
   type: string;
   label: string;
+  /** A shorter label for charts where the full one does not fit, e.g. "WhatsApp down". */
+  short?: string;
   start: string;
   /** Absent for shocks without an end inside the simulated span. */
   end?: string;
   platforms: string[];
   regions: string[];
+}
+
+/**
+ * The model's running total of a window figure (sign-ups or installs "in 24 h", "over a week"):
+ * the same sum the figure names, from the window's start to each time inside it, so the curve
+ * ends exactly at the model value the fit table compares with the reported figure.
+ */
+export interface WindowCurve {
+  /** The figure's id (a FigurePoint of the same chart). */
+  figure: string;
+  platform: string;
+  /** Milliseconds since the window's start, ascending, from 0 to the window's length. */
+  points: { elapsed: number; median: number; lo: number; hi: number }[];
 }
 
 /** People who changed primary app from `from` to `to` during the run (weighted, real people). */
@@ -78,6 +98,10 @@ export interface FitRow {
   hi: number;
   log10_ratio: number;
   inside: boolean;
+  /** How the figure is given (fit tables have it): people, or percent of a population or total. */
+  as?: 'count' | 'percent' | 'share-of-total';
+  /** The figure's unit as the data state it (e.g. "%", "people"), when there is one. */
+  unit?: string;
 }
 
 /** One draw of the calibration posterior (ABC-SMC particle). */

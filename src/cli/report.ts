@@ -1,7 +1,7 @@
 // exodus report: replicates of each event with the shipped (or given) parameters, the fit tables,
 // every chart as .vl.json/.svg/.png, and one offline report.html.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { human } from './table.ts';
@@ -13,7 +13,8 @@ import { fitCsv, fitTableOf, type FitTable } from '../calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
 import { createPool, defaultWorkers } from '../calibrate/pool.ts';
 import { toCsv } from '../scenarios/csv.ts';
-import { eventCharts, figurePoints, overviewCharts, reportEvent } from '../charts/assemble.ts';
+import { displayPath, eventCharts, figurePoints, overviewCharts, reportEvent } from '../charts/assemble.ts';
+import { shortEventTitle } from '../charts/style.ts';
 import { writeChartFiles, writeReportHtml, type ReportChart, type ReportEvent } from '../charts/report.ts';
 import type { FigurePoint, FitRow } from '../charts/types.ts';
 
@@ -21,8 +22,9 @@ export const usage = `Usage: exodus report <event | scenario.yaml | all> [...] [
 
 Run each event N times (seeds seed..seed+N-1) with the calibrated parameters and write, per event,
 every chart as <chart>.vl.json (Vega-Lite), <chart>.svg and <chart>.png, the fit table (fit.csv) and
-the model bands (bands.csv); across events the fit overview and, when the parameter file has them
-beside it, the calibration and cross-validation charts; and one offline report.html.
+the model bands (bands.csv); across events the fit overview; and one offline report.html. The
+calibration's charts (posterior, loss, cross-validation, when the parameter file has them beside
+it) come with "all", or with --with-calibration: a report of your own scenario holds its charts.
 
 Options:
   --out DIR         output folder (default out)
@@ -33,12 +35,15 @@ Options:
   --workers N       worker threads (default: the number of cores); results do not depend on it
   --point           use the point estimate only (default: draw parameters from the posterior
                     sample beside the parameter file, when there is one)
+  --with-calibration
+                    also chart the calibration behind the parameters (posterior, loss by
+                    generation, cross-validation); default only for "all"
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { out: { type: 'string' }, params: { type: 'string' }, replicates: { type: 'string' }, seed: { type: 'string' }, agents: { type: 'string' }, workers: { type: 'string' }, point: { type: 'boolean' } },
+    { out: { type: 'string' }, params: { type: 'string' }, replicates: { type: 'string' }, seed: { type: 'string' }, agents: { type: 'string' }, workers: { type: 'string' }, point: { type: 'boolean' }, 'with-calibration': { type: 'boolean' } },
     usage,
   );
   if (values.help) return console.log(usage), 0;
@@ -68,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     for (const [k, loaded] of events.entries()) {
       const name = loaded.scenario.name;
-      titles[name] = loaded.scenario.title;
+      titles[name] = shortEventTitle(name);
       const agents = agentsOpt ?? loaded.scenario.agents;
       const bar = progressBar(`[${k + 1}/${events.length}] ${name}`);
       console.error(`[${k + 1}/${events.length}] ${name}: ${replicates} replicates x ${human(agents)} agents`);
@@ -93,8 +98,10 @@ export async function main(argv: string[]): Promise<number> {
     await pool.close();
   }
 
-  const overviewSource = `Model: exodus ${VERSION}, ${replicates} replicates per event, seeds ${seed}..${seed + replicates - 1}; parameters: ${paramsFile ? relative(process.cwd(), paramsFile) || paramsFile : 'defaults'}. Reported: sources per figure (tooltips, fit tables).`;
-  const overview: ReportChart[] = overviewCharts(allFit, allFigures, paramsFile, overviewSource, titles);
+  const overviewSource = `Model: exodus ${VERSION}, ${replicates} replicates per event, seeds ${seed}..${seed + replicates - 1}; parameters: ${paramsFile ? displayPath(paramsFile) : 'defaults'}. Reported: sources per figure (tooltips, fit tables).`;
+  // The calibration is about the built-in events: its charts belong to a report of all of them.
+  const withCalibration = Boolean(values['with-calibration']) || positionals.includes('all');
+  const overview: ReportChart[] = overviewCharts(allFit, allFigures, paramsFile, overviewSource, titles, withCalibration);
   for (const c of overview) await writeChartFiles(join(tmp, 'overview'), c.name, c.spec);
   const manifest = {
     exodus: VERSION,
