@@ -1,11 +1,12 @@
 // exodus report: replicates of each event with the shipped (or given) parameters, the fit tables,
 // every chart as .vl.json/.svg/.png, and one offline report.html.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { human } from './table.ts';
 import { VERSION } from './manifest.ts';
+import { OutputDir } from './output.ts';
 import { builtinNames, loadScenario, type LoadedScenario } from '../scenarios/load.ts';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
 import { runReplicates, type ParamDraw } from '../calibrate/replicates.ts';
@@ -25,7 +26,11 @@ the model bands (bands.csv); across events the fit overview and, when the parame
 beside it, the calibration and cross-validation charts; and one offline report.html.
 
 Options:
-  --out DIR         output folder (default out)
+  --out DIR         output folder (default out): a new or empty folder, or one exodus wrote before;
+                    the report's entries (report.html, manifest.json, overview/, <event>/) are
+                    replaced, everything else in it (e.g. outputs of exodus run) is left alone
+  --force           write into a folder exodus did not write, replacing only entries named like
+                    the report's
   --params FILE     behavioural parameters (JSON); default data/calibrated/params.json
   --replicates N    replicates per event (default 8)
   --seed N          seed of the first replicate (default 1)
@@ -38,7 +43,7 @@ Options:
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { out: { type: 'string' }, params: { type: 'string' }, replicates: { type: 'string' }, seed: { type: 'string' }, agents: { type: 'string' }, workers: { type: 'string' }, point: { type: 'boolean' } },
+    { out: { type: 'string' }, params: { type: 'string' }, replicates: { type: 'string' }, seed: { type: 'string' }, agents: { type: 'string' }, workers: { type: 'string' }, point: { type: 'boolean' }, force: { type: 'boolean' } },
     usage,
   );
   if (values.help) return console.log(usage), 0;
@@ -56,72 +61,81 @@ export async function main(argv: string[]): Promise<number> {
   const draws: ParamDraw[] | undefined = posterior ? resampleDraws(readPosterior(posterior), replicates) : undefined;
 
   const t0 = performance.now();
-  const tmp = `${out}.partial-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const pool = createPool(workers);
-  const reportEvents: ReportEvent[] = [];
-  const allFit: FitRow[] = [];
-  const allFigures: FigurePoint[] = [];
-  const manifestEvents: Record<string, unknown>[] = [];
-  const titles: Record<string, string> = {};
+  // Checked before the runs; built in a temporary folder moved into place at the end.
+  const outDir = new OutputDir(out, ['report.html', 'manifest.json', 'overview', ...events.map((l) => l.scenario.name)], { command: 'report', force: Boolean(values.force) });
+  let what: string;
   try {
-    for (const [k, loaded] of events.entries()) {
-      const name = loaded.scenario.name;
-      titles[name] = loaded.scenario.title;
-      const agents = agentsOpt ?? loaded.scenario.agents;
-      const bar = progressBar(`[${k + 1}/${events.length}] ${name}`);
-      console.error(`[${k + 1}/${events.length}] ${name}: ${replicates} replicates x ${human(agents)} agents`);
-      const opts = { replicates, seed, agents, paramsFile: values.params as string | undefined, draws, pool, onProgress: (d: number) => bar.update(d) };
-      const results = await runReplicates(loaded, opts);
-      bar.done();
-      const fit = fitTableOf(loaded, results, opts);
-      const source = sourceNote(loaded, fit, replicates, agents, seed);
-      const { charts, bands, figures } = eventCharts(loaded, results, fit, source);
-      const dir = join(tmp, name);
-      for (const c of charts) await writeChartFiles(dir, c.name, c.spec);
-      writeFileSync(join(dir, 'fit.csv'), fitCsv(fit.rows));
-      writeFileSync(join(dir, 'bands.csv'), toCsv(['time', 'region', 'platform', 'metric', 'median', 'lo', 'hi'], bands.map((b) => [b.time, b.region, b.platform, b.metric, num(b.median), num(b.lo), num(b.hi)])));
-      reportEvents.push(reportEvent(loaded, fit, charts.map((c) => ({ ...c, name: `${name}-${c.name}` })), figures));
-      if (!loaded.scenario.projection) {
-        allFit.push(...fit.rows);
-        allFigures.push(...figurePoints(loaded, fit, false));
-      }
-      manifestEvents.push({ name, file: loaded.file, hash: loaded.hash, agents, paramSource: fit.paramSource, fitted: fit.fitted, summary: fit.summary, wallSeconds: Number((results.reduce((s, r) => s + r.wallMs, 0) / 1000).toFixed(1)) });
-    }
-  } finally {
-    await pool.close();
+    what = await writeReport(outDir.path);
+    outDir.commit();
+  } catch (e) {
+    outDir.abort();
+    throw e;
   }
-
-  const overviewSource = `Model: exodus ${VERSION}, ${replicates} replicates per event, seeds ${seed}..${seed + replicates - 1}; parameters: ${paramsFile ? relative(process.cwd(), paramsFile) || paramsFile : 'defaults'}. Reported: sources per figure (tooltips, fit tables).`;
-  const overview: ReportChart[] = overviewCharts(allFit, allFigures, paramsFile, overviewSource, titles);
-  for (const c of overview) await writeChartFiles(join(tmp, 'overview'), c.name, c.spec);
-  const manifest = {
-    exodus: VERSION,
-    command: `exodus report ${argv.join(' ')}`.trim(),
-    replicates,
-    seeds: [seed, seed + replicates - 1],
-    params: paramsFile ?? 'defaults',
-    posterior: posterior ?? null,
-    node: process.version,
-    events: manifestEvents,
-    wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
-  };
-  writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  await writeReportHtml(join(tmp, 'report.html'), {
-    title: 'exodus: messenger migrations after shocks, model against reported figures',
-    generatedAt: new Date().toISOString(),
-    manifest,
-    intro:
-      'Each event is simulated with one set of behavioural parameters shared by all events (calibrated to the reported figures); only the facts of each event differ. ' +
-      'Lines are model medians over replicates, shaded areas 90% bands; points are figures reported at the time, with their sources.',
-    events: reportEvents,
-    overview,
-  });
-  rmSync(out, { recursive: true, force: true });
-  renameSync(tmp, out);
-  console.log(`wrote ${out}/report.html (${events.length} events, ${reportEvents.reduce((s, e) => s + e.charts.length, 0) + overview.length} charts as .vl.json/.svg/.png) in ${manifest.wallSeconds} s`);
+  console.log(`wrote ${out}/report.html (${what}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return 0;
+
+  async function writeReport(tmp: string): Promise<string> {
+    const pool = createPool(workers);
+    const reportEvents: ReportEvent[] = [];
+    const allFit: FitRow[] = [];
+    const allFigures: FigurePoint[] = [];
+    const manifestEvents: Record<string, unknown>[] = [];
+    const titles: Record<string, string> = {};
+    try {
+      for (const [k, loaded] of events.entries()) {
+        const name = loaded.scenario.name;
+        titles[name] = loaded.scenario.title;
+        const agents = agentsOpt ?? loaded.scenario.agents;
+        const bar = progressBar(`[${k + 1}/${events.length}] ${name}`);
+        console.error(`[${k + 1}/${events.length}] ${name}: ${replicates} replicates x ${human(agents)} agents`);
+        const opts = { replicates, seed, agents, paramsFile: values.params as string | undefined, draws, pool, onProgress: (d: number) => bar.update(d) };
+        const results = await runReplicates(loaded, opts);
+        bar.done();
+        const fit = fitTableOf(loaded, results, opts);
+        const source = sourceNote(loaded, fit, replicates, agents, seed);
+        const { charts, bands, figures } = eventCharts(loaded, results, fit, source);
+        const dir = join(tmp, name);
+        for (const c of charts) await writeChartFiles(dir, c.name, c.spec);
+        writeFileSync(join(dir, 'fit.csv'), fitCsv(fit.rows));
+        writeFileSync(join(dir, 'bands.csv'), toCsv(['time', 'region', 'platform', 'metric', 'median', 'lo', 'hi'], bands.map((b) => [b.time, b.region, b.platform, b.metric, num(b.median), num(b.lo), num(b.hi)])));
+        reportEvents.push(reportEvent(loaded, fit, charts.map((c) => ({ ...c, name: `${name}-${c.name}` })), figures));
+        if (!loaded.scenario.projection) {
+          allFit.push(...fit.rows);
+          allFigures.push(...figurePoints(loaded, fit, false));
+        }
+        manifestEvents.push({ name, file: loaded.file, hash: loaded.hash, agents, paramSource: fit.paramSource, fitted: fit.fitted, summary: fit.summary, wallSeconds: Number((results.reduce((s, r) => s + r.wallMs, 0) / 1000).toFixed(1)) });
+      }
+    } finally {
+      await pool.close();
+    }
+
+    const overviewSource = `Model: exodus ${VERSION}, ${replicates} replicates per event, seeds ${seed}..${seed + replicates - 1}; parameters: ${paramsFile ? relative(process.cwd(), paramsFile) || paramsFile : 'defaults'}. Reported: sources per figure (tooltips, fit tables).`;
+    const overview: ReportChart[] = overviewCharts(allFit, allFigures, paramsFile, overviewSource, titles);
+    for (const c of overview) await writeChartFiles(join(tmp, 'overview'), c.name, c.spec);
+    const manifest = {
+      exodus: VERSION,
+      command: `exodus report ${argv.join(' ')}`.trim(),
+      replicates,
+      seeds: [seed, seed + replicates - 1],
+      params: paramsFile ?? 'defaults',
+      posterior: posterior ?? null,
+      node: process.version,
+      events: manifestEvents,
+      wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    };
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await writeReportHtml(join(tmp, 'report.html'), {
+      title: 'exodus: messenger migrations after shocks, model against reported figures',
+      generatedAt: new Date().toISOString(),
+      manifest,
+      intro:
+        'Each event is simulated with one set of behavioural parameters shared by all events (calibrated to the reported figures); only the facts of each event differ. ' +
+        'Lines are model medians over replicates, shaded areas 90% bands; points are figures reported at the time, with their sources.',
+      events: reportEvents,
+      overview,
+    });
+    return `${events.length} events, ${reportEvents.reduce((s, e) => s + e.charts.length, 0) + overview.length} charts as .vl.json/.svg/.png`;
+  }
 }
 
 function sourceNote(loaded: LoadedScenario, fit: FitTable, replicates: number, agents: number, seed: number): string {
