@@ -1,6 +1,6 @@
 // exodus calibrate: one set of behavioural parameters for all events; point estimate, posterior,
 // fit tables. Progress on stderr; interrupted work resumes from its checkpoint with --resume.
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { parse, intOption, UsageError } from './args.ts';
@@ -11,6 +11,7 @@ import { compareScenario, fitCsv, fitTable, summaryLine, type FitTable } from '.
 import { resampleDraws } from '../calibrate/posterior.ts';
 import { createPool, defaultWorkers, type Pool } from '../calibrate/pool.ts';
 import { table } from './table.ts';
+import { checkOutput, OutputDir } from './output.ts';
 import { AGENTS_FLOOR, MIN_AGENTS_PER_FIGURE } from '../calibrate/resolution.ts';
 
 export const OUT_DIR = fileURLToPath(new URL('../../data/calibrated/', import.meta.url));
@@ -34,7 +35,12 @@ Options:
   --particles N     ABC-SMC particles kept (default ${DEFAULTS.particles})
   --workers N       worker threads (default: the number of cores); results do not depend on it
   --resume          continue an interrupted calibration from its checkpoint (.exodus/)
-  --out DIR         where to write (default data/calibrated, used by every other command)
+  --out DIR         where to write (default data/calibrated: the shipped calibration, which every
+                    other command uses; it is replaced when the calibration ends, and
+                    \`git checkout data/calibrated\` restores it). A new or empty folder, or one
+                    exodus wrote; other files in it are left alone
+  --force           write into a folder exodus did not write (replacing entries of the output's
+                    names only)
   --fit-replicates N  rerun N replicates (posterior draws, each scenario's own agents or
                     --fit-agents) for the fit tables; default 0: the tables come from the
                     calibration's own runs of 20 posterior draws, at no extra cost
@@ -57,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       resume: { type: 'boolean' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
       'fit-replicates': { type: 'string' },
       'fit-agents': { type: 'string' },
     },
@@ -68,6 +75,16 @@ export async function main(argv: string[]): Promise<number> {
   const loaded = events.map((e) => loadScenario(e));
   const workers = intOption(values.workers, 'workers', defaultWorkers());
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
+  const outOpts = { command: 'calibrate', force: Boolean(values.force) };
+  const outFiles = calibrationFiles(loaded.map((l) => l.scenario.name));
+  // Refuse an output folder before the long run, and say so when it is the shipped calibration.
+  checkOutput(out, outFiles, outOpts);
+  if (out === resolve(OUT_DIR)) {
+    console.error(
+      `calibrate: when it finishes, this replaces the shipped calibration in ${relative(process.cwd(), out) || out}/ (params.json, posterior.csv, fit tables), ` +
+        'which every other command uses by default; use --out DIR to write elsewhere (git checkout data/calibrated restores the shipped one)',
+    );
+  }
   const pool = createPool(workers);
   const ac = new AbortController();
   const onSigint = () => {
@@ -103,11 +120,19 @@ export async function main(argv: string[]): Promise<number> {
     const tables = fitReplicates > 0 ? await fitTables(r, loaded, pool, fitReplicates, values['fit-agents'] === undefined ? undefined : intOption(values['fit-agents'], 'fit-agents', 0, 100)) : ownFitTables(r, loaded);
     const extra: Record<string, string> = {};
     for (const t of tables) extra[`fit-${t.event}.csv`] = fitCsv(t.rows);
-    const files = writeCalibration(out, r, extra);
     const wall = performance.now() - t0;
-    writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestOf(r, tables, wall, workers), null, 2) + '\n');
+    const dir = new OutputDir(out, outFiles, outOpts);
+    let files: string[];
+    try {
+      writeCalibration(dir.path, r, extra);
+      writeFileSync(join(dir.path, 'manifest.json'), JSON.stringify(manifestOf(r, tables, wall, workers), null, 2) + '\n');
+      files = dir.commit();
+    } catch (e) {
+      dir.abort();
+      throw e;
+    }
     console.log(report(r, tables));
-    console.log(`\nwrote ${out}/{${[...files, 'manifest.json'].join(', ')}} (${(wall / 1000).toFixed(0)} s in all)`);
+    console.log(`\nwrote ${out}/{${files.join(', ')}} (${(wall / 1000).toFixed(0)} s in all)`);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -116,6 +141,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const t0 = performance.now();
+
+/** The files a calibration on these events writes. */
+export function calibrationFiles(events: string[]): string[] {
+  return ['params.json', 'posterior.csv', 'generations.csv', ...events.map((e) => `fit-${e}.csv`), 'manifest.json'];
+}
 
 /** --agents N, or N,event=M,..., or event=M,... ("*": the number for the other events). */
 export function agentsOption(v: unknown): number | Record<string, number> | undefined {

@@ -1,5 +1,4 @@
 // exodus compare: the model against every reported figure of an event, over replicates.
-import { writeFileSync } from 'node:fs';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { loadScenario } from '../scenarios/load.ts';
@@ -8,6 +7,7 @@ import { compareScenario, fitCsv, fitJson, fitText } from '../calibrate/fittable
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
 import { defaultWorkers } from '../calibrate/pool.ts';
 import type { ParamDraw } from '../calibrate/replicates.ts';
+import { checkOutputFile, writeOutputFile, type FileOutputOptions } from './output.ts';
 
 export const usage = `Usage: exodus compare <event | scenario.yaml> [options]
 
@@ -26,7 +26,9 @@ Options:
                     parameters from it, so the band shows parameter uncertainty as well as chance
   --workers N       worker threads (default: the number of cores); results do not depend on it
   --json            print one JSON object instead of the table
-  --csv FILE        also write the fit table as CSV (FitRow columns)
+  --csv FILE        also write the fit table as CSV (FitRow columns); an existing file is replaced
+                    only when it is a fit table exodus wrote
+  --force           replace FILE whatever it is
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       json: { type: 'boolean' },
       csv: { type: 'string' },
+      force: { type: 'boolean' },
     },
     usage,
   );
@@ -52,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
   const workers = intOption(values.workers, 'workers', defaultWorkers());
   const paramsFile = values.params as string | undefined;
+  const csvOut: FileOutputOptions = { option: '--csv', force: Boolean(values.force), what: 'a fit table', recognise: isFitCsv };
+  if (values.csv) checkOutputFile(values.csv as string, csvOut);
   let draws: ParamDraw[] | undefined;
   if (!values.point) {
     const base = paramsFile ?? (calibratedParamFile() ? CALIBRATED_PARAMS : undefined);
@@ -61,7 +66,13 @@ export async function main(argv: string[]): Promise<number> {
   const bar = progressBar(`compare ${loaded.scenario.name}`);
   const t = await compareScenario(loaded, { replicates, seed, agents, paramsFile, draws, workers, onProgress: (d) => bar.update(d) });
   bar.done();
-  if (values.csv) writeFileSync(values.csv as string, fitCsv(t.rows));
+  if (values.csv) writeOutputFile(values.csv as string, fitCsv(t.rows), csvOut);
   console.log(values.json ? JSON.stringify(fitJson(t), null, 2) : fitText(t));
   return 0;
+}
+
+/** A fit table written by exodus: its header has the event, id and log10_ratio columns. */
+function isFitCsv(text: string): boolean {
+  const header = text.split('\n', 1)[0].split(',');
+  return header[0] === 'event' && header[1] === 'id' && header.includes('log10_ratio');
 }

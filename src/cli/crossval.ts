@@ -1,9 +1,10 @@
 // exodus crossval: leave-one-event-out prediction, the agent-based model against a Bass baseline.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { table } from './table.ts';
+import { checkOutput, OutputDir } from './output.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import { crossval, crossvalCsv, type CrossvalResult } from '../calibrate/crossval.ts';
 import { DEFAULTS, CalibrationInterrupted } from '../calibrate/calibrate.ts';
@@ -30,7 +31,9 @@ Options:
   --replicates N    replicates of each prediction (default 10)
   --workers N       worker threads (default: the number of cores)
   --resume          reuse finished runs from the folds' checkpoints (.exodus/)
-  --out DIR         where to write crossval.csv and crossval-fit-<event>.csv (default data/calibrated)
+  --out DIR         where to write crossval.csv and crossval-fit-<event>.csv (default data/calibrated,
+                    beside the shipped calibration; other files there are left alone)
+  --force           write into a folder exodus did not write (replacing entries of those names only)
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       resume: { type: 'boolean' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
     },
     usage,
   );
@@ -53,6 +57,9 @@ export async function main(argv: string[]): Promise<number> {
   if (events.length < 2) throw new UsageError(`crossval needs at least two events\n\n${usage}`);
   const loaded = events.map((e) => loadScenario(e));
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
+  const outFiles = ['crossval.csv', ...loaded.map((l) => `crossval-fit-${l.scenario.name}.csv`)];
+  const outOpts = { command: 'crossval', force: Boolean(values.force) };
+  checkOutput(out, outFiles, outOpts);
   const t0 = performance.now();
   let bar = progressBar('crossval');
   let fold = '';
@@ -87,9 +94,15 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   bar.done();
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'crossval.csv'), crossvalCsv(r.rows));
-  for (const f of r.folds) writeFileSync(join(out, `crossval-fit-${f.event}.csv`), fitCsv(f.exodus.rows));
+  const dir = new OutputDir(out, outFiles, outOpts);
+  try {
+    writeFileSync(join(dir.path, 'crossval.csv'), crossvalCsv(r.rows));
+    for (const f of r.folds) writeFileSync(join(dir.path, `crossval-fit-${f.event}.csv`), fitCsv(f.exodus.rows));
+    dir.commit();
+  } catch (e) {
+    dir.abort();
+    throw e;
+  }
   console.log(crossvalText(r));
   console.log(`\nwrote ${out}/crossval.csv and crossval-fit-<event>.csv (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   return 0;
