@@ -11,7 +11,7 @@ import { cmaes } from '../src/calibrate/optimise.ts';
 import { abcSmc } from '../src/calibrate/abc.ts';
 import { calibrate, paramFileJson, CalibrationInterrupted, type CalibrationResult } from '../src/calibrate/calibrate.ts';
 import { posteriorCsv, readPosterior, resampleDraws } from '../src/calibrate/posterior.ts';
-import { loadScenarioText } from '../src/scenarios/load.ts';
+import { loadScenarioText, type LoadedScenario } from '../src/scenarios/load.ts';
 import { tinyScenarioText, withSyntheticFigures } from './calibrate-fixtures.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'exodus-cal-'));
@@ -144,11 +144,16 @@ describe('calibration', () => {
     expect(r.posterior.length).toBe(8);
   });
 
-  // A small calibration on two events (so that racing applies), with per-event unknowns.
+  // A small calibration on two events (so that racing applies: the second is cheaper), with
+  // per-event unknowns. Equality of results is what is tested, so the runs can be tiny.
+  let synthetic: Promise<[LoadedScenario, LoadedScenario]> | undefined;
   const small = async (o: { workers: number; dir: string; resume?: boolean; stopAfterBatches?: number; race?: boolean }): Promise<CalibrationResult> => {
-    const a = await withSyntheticFigures(tinyScenarioText('tiny-outage', 1), { params: truth, fitted: { loudness: 3 }, seeds: 2, agents: 1500 });
-    const b = await withSyntheticFigures(tinyScenarioText('tiny-outage-b', 1).replace('duration: 12h', 'duration: 30h'), { params: truth, seeds: 2, agents: 500 });
-    return calibrate({ events: [a, b], fit: ['betaReach', 'considerMedia'], budget: 30, seeds: 2, agents: { 'tiny-outage': 1500, 'tiny-outage-b': 500 }, particles: 4, checkpointDir: o.dir, ...o });
+    synthetic ??= Promise.all([
+      withSyntheticFigures(tinyScenarioText('tiny-outage', 1), { params: truth, fitted: { loudness: 3 }, seeds: 2, agents: 600 }),
+      withSyntheticFigures(tinyScenarioText('tiny-outage-b', 1).replace('duration: 12h', 'duration: 30h'), { params: truth, seeds: 2, agents: 200 }),
+    ]);
+    const [a, b] = await synthetic;
+    return calibrate({ events: [a, b], fit: ['betaReach', 'considerMedia'], budget: 30, seeds: 2, warmup: 8, agents: { 'tiny-outage': 600, 'tiny-outage-b': 200 }, particles: 4, checkpointDir: o.dir, ...o });
   };
   const essence = (r: CalibrationResult) => ({ file: paramFileJson(r), posterior: posteriorCsv(r.posterior), gens: r.generations.map((g) => ({ ...g, median_loss: 0 })) });
 
