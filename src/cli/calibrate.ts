@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { builtinNames, loadScenario } from '../scenarios/load.ts';
+import { loadFor } from './scenario.ts';
 import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
 import { compareScenario, fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
 import { resampleDraws } from '../calibrate/posterior.ts';
@@ -25,8 +26,9 @@ point estimate, ABC-SMC a weighted posterior sample; every candidate runs on eve
 same seeds. Loss: mean over events of the confidence-weighted mean squared log10(model/reported).
 
 Options:
-  --budget N        candidate parameter sets to evaluate (default ${DEFAULTS.budget}); each is run on every
-                    event and seed; ${Math.round(100 * (1 - DEFAULTS.abcShare))}% go to the optimiser, the rest to ABC-SMC
+  --budget N        candidate parameter sets to evaluate (default ${DEFAULTS.budget}, at least ${minBudget(DEFAULTS.particles)} with the
+                    default particles); each is run on every event and seed; ${Math.round(100 * (1 - DEFAULTS.abcShare))}% go to the
+                    optimiser, the rest to ABC-SMC
   --seeds N         seeds per candidate (default ${DEFAULTS.seeds}; common random numbers)
   --seed N          first seed (default ${DEFAULTS.seed}); also seeds the optimiser and ABC
   --agents N[,EVENT=N...]  agents per calibration run, for all events or by event (default:
@@ -71,9 +73,11 @@ export async function main(argv: string[]): Promise<number> {
   );
   if (values.help) return console.log(usage), 0;
   const events = positionals.length ? positionals : defaultEvents();
-  if (events.length === 0) throw new UsageError(`no events to calibrate on\n\n${usage}`);
-  const loaded = events.map((e) => loadScenario(e));
+  if (events.length === 0) throw new UsageError('no events to calibrate on (exodus calibrate --help)');
+  const loaded = events.map((e) => loadFor('calibrate', e));
   const workers = intOption(values.workers, 'workers', defaultWorkers());
+  const particles = intOption(values.particles, 'particles', DEFAULTS.particles, 2);
+  budgetOption(values.budget, DEFAULTS.budget, particles);
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
   const outOpts = { command: 'calibrate', force: Boolean(values.force) };
   const outFiles = calibrationFiles(loaded.map((l) => l.scenario.name));
@@ -99,11 +103,11 @@ export async function main(argv: string[]): Promise<number> {
     try {
       r = await calibrate({
         events: loaded,
-        budget: intOption(values.budget, 'budget', DEFAULTS.budget),
+        budget: budgetOption(values.budget, DEFAULTS.budget, particles),
         seeds: intOption(values.seeds, 'seeds', DEFAULTS.seeds),
         seed: intOption(values.seed, 'seed', DEFAULTS.seed, 0),
         agents: agentsOption(values.agents),
-        particles: intOption(values.particles, 'particles', DEFAULTS.particles, 2),
+        particles,
         resume: Boolean(values.resume),
         pool,
         signal: ac.signal,
@@ -141,6 +145,35 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const t0 = performance.now();
+
+/**
+ * The smallest budget from which every budget works with the current search (src/calibrate): the
+ * optimiser evaluates whole generations of LAMBDA candidates from its share of the budget (none
+ * below one generation: no point estimate), and ABC-SMC needs max(N + 1, 2N) candidates for its
+ * first generation of N particles from what is left (else an empty posterior). The two shares are
+ * not monotone in the budget (36..43 fail with 12 particles), hence the search for a floor.
+ */
+export function minBudget(particles: number, abcShare: number = DEFAULTS.abcShare): number {
+  const LAMBDA = 10; // CMA-ES population, min(10, 4 + floor(3 ln n)): 10 from 8 dimensions on
+  const n0 = Math.max(particles + 1, Math.round(particles / 0.5));
+  const ok = (b: number) => {
+    const cma = b - Math.round(b * abcShare);
+    return cma >= LAMBDA && b - LAMBDA * Math.floor(cma / LAMBDA) >= n0;
+  };
+  let floor = 1;
+  for (let b = 1; b < floor + 500; b++) if (!ok(b)) floor = b + 1;
+  return floor;
+}
+
+/** --budget N, refused below the minimum the search needs. */
+export function budgetOption(v: unknown, def: number, particles: number): number {
+  const budget = intOption(v, 'budget', def);
+  const min = minBudget(particles);
+  if (budget < min) {
+    throw new UsageError(`--budget: expected at least ${min} candidates with ${particles} particles (one optimiser generation of 10, then ${Math.max(particles + 1, 2 * particles)} for the first ABC generation), got ${budget}`);
+  }
+  return budget;
+}
 
 /** The files a calibration on these events writes. */
 export function calibrationFiles(events: string[]): string[] {

@@ -1,7 +1,7 @@
 // exodus compare: the model against every reported figure of an event, over replicates.
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
-import { loadScenario } from '../scenarios/load.ts';
+import { loadFor, checkAgents } from './scenario.ts';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
 import { compareScenario, fitCsv, fitJson, fitText } from '../calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
@@ -48,12 +48,13 @@ export async function main(argv: string[]): Promise<number> {
     usage,
   );
   if (values.help) return console.log(usage), 0;
-  if (positionals.length !== 1) throw new UsageError(`expected one event or scenario file\n\n${usage}`);
-  const loaded = loadScenario(positionals[0]);
+  if (positionals.length !== 1) throw new UsageError(`expected one event or scenario file, got ${positionals.length} (exodus compare --help)`);
+  const loaded = loadFor('compare', positionals[0]);
   const replicates = intOption(values.replicates, 'replicates', 20);
   const seed = intOption(values.seed, 'seed', 1, 0);
   const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
   const workers = intOption(values.workers, 'workers', defaultWorkers());
+  checkAgents(loaded, agents, { parallel: Math.min(workers, replicates) });
   const paramsFile = values.params as string | undefined;
   const csvOut: FileOutputOptions = { option: '--csv', force: Boolean(values.force), what: 'a fit table', recognise: isFitCsv };
   if (values.csv) checkOutputFile(values.csv as string, csvOut);

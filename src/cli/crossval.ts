@@ -5,12 +5,12 @@ import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { table } from './table.ts';
 import { checkOutput, OutputDir } from './output.ts';
-import { loadScenario } from '../scenarios/load.ts';
+import { loadFor } from './scenario.ts';
 import { crossval, crossvalCsv, type CrossvalResult } from '../calibrate/crossval.ts';
 import { DEFAULTS, CalibrationInterrupted } from '../calibrate/calibrate.ts';
 import { fitCsv } from '../calibrate/fittable.ts';
 import { defaultWorkers } from '../calibrate/pool.ts';
-import { agentsOption, defaultEvents, OUT_DIR } from './calibrate.ts';
+import { agentsOption, budgetOption, defaultEvents, minBudget, OUT_DIR } from './calibrate.ts';
 import type { FitSummary } from '../calibrate/loss.ts';
 
 export const FOLD_BUDGET = Math.round(DEFAULTS.budget / 2);
@@ -24,7 +24,7 @@ predicts the same figures from its fits on the other events (same role: the app 
 or an alternative). A model is believed when it predicts the event it was not fitted to.
 
 Options:
-  --budget N        candidates per fold's calibration (default ${FOLD_BUDGET})
+  --budget N        candidates per fold's calibration (default ${FOLD_BUDGET}, at least ${minBudget(DEFAULTS.particles)})
   --seeds N         seeds per candidate (default ${DEFAULTS.seeds})
   --seed N          first seed (default ${DEFAULTS.seed})
   --agents N[,EVENT=N...]  agents per run (default: as exodus calibrate)
@@ -54,11 +54,12 @@ export async function main(argv: string[]): Promise<number> {
   );
   if (values.help) return console.log(usage), 0;
   const events = positionals.length ? positionals : defaultEvents();
-  if (events.length < 2) throw new UsageError(`crossval needs at least two events\n\n${usage}`);
-  const loaded = events.map((e) => loadScenario(e));
+  if (events.length < 2) throw new UsageError(`expected at least two events to leave one out at a time, got ${events.length} (exodus crossval --help)`);
+  const loaded = events.map((e) => loadFor('crossval', e));
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
   const outFiles = ['crossval.csv', ...loaded.map((l) => `crossval-fit-${l.scenario.name}.csv`)];
   const outOpts = { command: 'crossval', force: Boolean(values.force) };
+  budgetOption(values.budget, FOLD_BUDGET, DEFAULTS.particles);
   checkOutput(out, outFiles, outOpts);
   const t0 = performance.now();
   let bar = progressBar('crossval');
@@ -67,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     r = await crossval({
       events: loaded,
-      budget: intOption(values.budget, 'budget', FOLD_BUDGET),
+      budget: budgetOption(values.budget, FOLD_BUDGET, DEFAULTS.particles),
       seeds: intOption(values.seeds, 'seeds', DEFAULTS.seeds),
       seed: intOption(values.seed, 'seed', DEFAULTS.seed, 0),
       agents: agentsOption(values.agents),

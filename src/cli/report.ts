@@ -7,7 +7,8 @@ import { progressBar } from './progress.ts';
 import { human } from './table.ts';
 import { VERSION } from './manifest.ts';
 import { OutputDir } from './output.ts';
-import { builtinNames, loadScenario, type LoadedScenario } from '../scenarios/load.ts';
+import { builtinNames, type LoadedScenario } from '../scenarios/load.ts';
+import { loadFor, checkAgents } from './scenario.ts';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
 import { runReplicates, type ParamDraw } from '../calibrate/replicates.ts';
 import { fitCsv, fitTableOf, type FitTable } from '../calibrate/fittable.ts';
@@ -47,14 +48,15 @@ export async function main(argv: string[]): Promise<number> {
     usage,
   );
   if (values.help) return console.log(usage), 0;
-  if (positionals.length === 0) throw new UsageError(`expected "all", an event or a scenario file\n\n${usage}`);
+  if (positionals.length === 0) throw new UsageError('expected "all", an event or a scenario file (exodus report --help)');
   const names = positionals.flatMap((p) => (p === 'all' ? builtinNames() : [p]));
   // Load everything first: a bad file stops the report before anything is written.
-  const events = names.map((n) => loadScenario(n));
+  const events = names.map((n) => loadFor('report', n));
   const replicates = intOption(values.replicates, 'replicates', 8);
   const seed = intOption(values.seed, 'seed', 1, 0);
   const agentsOpt = values.agents === undefined ? undefined : intOption(values.agents, 'agents', 100_000, 100);
   const workers = intOption(values.workers, 'workers', defaultWorkers());
+  for (const l of events) checkAgents(l, agentsOpt ?? l.scenario.agents, { parallel: Math.min(workers, replicates) });
   const out = resolve((values.out as string | undefined) ?? 'out');
   const paramsFile = (values.params as string | undefined) ?? (calibratedParamFile() ? CALIBRATED_PARAMS : undefined);
   const posterior = !values.point && paramsFile ? posteriorBeside(paramsFile) : undefined;

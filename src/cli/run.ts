@@ -1,10 +1,10 @@
 // exodus run: one replicate of a scenario; writes tidy CSV + manifest and prints a summary.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse, intOption } from './args.ts';
+import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { human, table } from './table.ts';
-import { loadScenario } from '../scenarios/load.ts';
+import { loadFor, checkAgents } from './scenario.ts';
 import { resolveRun } from '../api.ts';
 import { simulate } from '../model/engine.ts';
 import { fmtValue, tidyRows, regionIndices, stockAt, flowIn, type RunResult } from '../model/results.ts';
@@ -36,10 +36,12 @@ Writes to DIR:
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { seed: { type: 'string' }, agents: { type: 'string' }, out: { type: 'string' }, params: { type: 'string' }, force: { type: 'boolean' } }, usage);
   if (values.help) return console.log(usage), 0;
-  if (positionals.length !== 1) return console.error(usage), 2;
+  if (positionals.length === 0) return console.error(usage), 2;
+  if (positionals.length > 1) throw new UsageError(`expected one event or scenario file, got ${positionals.length} (exodus run --help)`);
   const seed = intOption(values.seed, 'seed', 1, 0);
-  const loaded = loadScenario(positionals[0]);
+  const loaded = loadFor('run', positionals[0]);
   const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
+  checkAgents(loaded, agents, { table: true });
   const r = resolveRun(loaded, { paramsFile: values.params as string | undefined });
   const out = resolve((values.out as string | undefined) ?? join('out', `${loaded.scenario.name}-seed${seed}`));
   const outOpts = { command: 'run', force: Boolean(values.force) };
