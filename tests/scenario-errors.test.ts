@@ -59,7 +59,8 @@ describe('bad scenario files get one message naming the file, the field and what
     ['unknown behavioural parameter', GOOD + 'params: { betaReech: 3 }\n', /^bad\.yaml: params: unknown parameter "betaReech"; expected one of/],
     ['parameter out of range', GOOD + 'params: { betaReach: 300 }\n', /^bad\.yaml: params\.betaReach: expected a value in \[0\.5, 20\]/],
     ['not YAML', 'name: [unclosed', /^bad\.yaml: line 1, column \d+: not valid YAML\/JSON/],
-    ['not a mapping', '- just\n- a list\n', /^bad\.yaml: expected a mapping/],
+    ['not a mapping', '- just\n- a list\n', /^bad\.yaml: top level: expected a mapping with name, title, .*, got a list$/],
+    ['an empty file', '# nothing but a comment\n', /^bad\.yaml: top level: expected a mapping with name, title, .*, got an empty file$/],
   ];
   for (const [what, text, expected] of cases) {
     it(what, () => {

@@ -45,7 +45,7 @@ export function checkFitted(s: Scenario, raw: unknown, file: string): void {
     if (paths.has(p)) throw new InputError(file, `fitted[${i}].path`, `expected a path no other fitted quantity has, "${q.path}" is also fitted[${paths.get(p)}]`);
     paths.set(p, i);
     for (const bound of ['min', 'max'] as const) {
-      const r = scenarioSchema.safeParse(withValueAt(raw, q.path, q[bound]));
+      const r = scenarioSchema.safeParse(withValueAt(trimmed(raw, p), q.path, q[bound]));
       if (r.success) continue;
       const issue = r.error.issues.find((x) => normalPath(formatPath(x.path)) === p) ?? r.error.issues[0];
       const why = issue.message.replace(/^Invalid input:?\s*/i, '').replace(/^Too (small|big): /, '');
@@ -83,6 +83,16 @@ export function scenarioWarnings(s: Scenario): string[] {
 
 /** "shocks[0].media" and "shocks.0.media" name the same field. */
 const normalPath = (p: string) => p.replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '');
+
+/**
+ * The file with only what validating the field at `path` needs: no figures (unless the field is in
+ * one), other lists' elements kept (paths index into them). Parsing the whole file twice per
+ * fitted quantity would cost more than the rest of loading.
+ */
+function trimmed(raw: unknown, path: string): unknown {
+  if (raw === null || typeof raw !== 'object' || path.startsWith('figures.')) return raw;
+  return { ...(raw as Record<string, unknown>), figures: [] };
+}
 
 /** A copy of `obj` with `value` at `path` (missing last key: added). */
 function withValueAt(obj: unknown, path: string, value: number): unknown {

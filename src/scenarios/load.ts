@@ -58,7 +58,8 @@ export function loadScenario(nameOrPath: string): LoadedScenario {
 export function loadScenarioText(text: string, file = '<scenario>'): LoadedScenario {
   const raw = parseText(text, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(file, '', 'expected a mapping with name, title, time, regions, platforms, ...');
+    const got = raw === null || raw === undefined ? 'an empty file' : Array.isArray(raw) ? 'a list' : showValue(raw);
+    throw new InputError(file, 'top level', `expected a mapping with name, title, time, regions, platforms, ..., got ${got}`);
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
@@ -188,7 +189,7 @@ function describeIssue(issue: Issue, raw: unknown): string {
       if (got === undefined) return `missing; ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`;
       return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got ${shown}`;
     default: {
-      const msg = issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+      const msg = issue.message.replace(/^Invalid (input|option): /, '').replace(/^Too (small|big): /, '');
       return `${msg}, got ${shown}`;
     }
   }
@@ -315,7 +316,7 @@ function checkReferences(s: Scenario, file: string): void {
     if (!(q.max > q.min)) fail(`fitted[${i}].max`, `expected max > min (${q.min})`);
     if (q.scale === 'log' && q.min <= 0) fail(`fitted[${i}].min`, 'expected min > 0 on a log scale');
     const v = getPath(s, q.path);
-    if (typeof v !== 'number') fail(`fitted[${i}].path`, `expected a path to a number in this file (e.g. "shocks[0].media"), "${q.path}" is ${JSON.stringify(v)}`);
+    if (typeof v !== 'number') fail(`fitted[${i}].path`, `expected a path to a number in this file (e.g. "shocks[0].media"), "${q.path}" ${v === undefined ? 'is not in the file' : `is ${showValue(v)}`}`);
   });
 }
 
