@@ -86,7 +86,7 @@ describe('output folders', () => {
     expect(Object.keys(after).filter((k) => k.includes('exodus-'))).toEqual([MARKER]);
   });
 
-  it('replaces its own earlier output, removes what the same command no longer writes, and keeps the rest', async () => {
+  it('replaces entries of its own earlier output, and keeps what this run does not write and the rest', async () => {
     const dir = fresh();
     await withOutputDir(dir, ['a', 'b.csv'], { command: 'report' }, (p) => {
       write(p, { 'a/1.txt': 'old', 'b.csv': 'old' });
@@ -96,10 +96,14 @@ describe('output folders', () => {
     await withOutputDir(dir, ['b.csv'], { command: 'report' }, (p) => write(p, { 'b.csv': 'new' }));
     const after = snapshot(dir);
     expect(after['b.csv']).toBe('new');
-    expect(after['a/']).toBeUndefined();
+    expect(after['a/1.txt']).toBe('old');
     expect(after['notes.txt']).toBe('mine');
     expect(after['c.csv']).toBe('other');
-    expect(JSON.parse(after[MARKER]).outputs).toEqual({ other: ['c.csv'], report: ['b.csv'] });
+    expect(JSON.parse(after[MARKER]).outputs).toEqual({ other: ['c.csv'], report: ['a', 'b.csv'] });
+    // Another command writing an entry of the same name takes it over.
+    await withOutputDir(dir, ['a'], { command: 'other' }, (p) => write(p, { 'a/2.txt': 'other' }));
+    expect(JSON.parse(readFileSync(join(dir, MARKER), 'utf8')).outputs).toEqual({ other: ['a', 'c.csv'], report: ['b.csv'] });
+    expect(readdirSync(join(dir, 'a'))).toEqual(['2.txt']);
   });
 
   it('in its own folder, refuses to replace an entry it did not write', () => {

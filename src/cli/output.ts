@@ -3,8 +3,8 @@
 //
 // - A folder is written when it is new, empty, or written by exodus before: it holds a marker,
 //   .exodus-output.json, listing what each command wrote there (older outputs are recognised by
-//   their manifest.json with an "exodus" field). Only entries listed there (or that the command
-//   writes itself) are replaced; anything else in the folder is left alone.
+//   their manifest.json with an "exodus" field). Only entries of the names the command writes are
+//   replaced (and said so); anything else in the folder is left alone, earlier outputs included.
 // - A non-empty folder exodus did not write, or an entry of the output's name that exodus did not
 //   write, is refused with one line (exit 2) unless --force; --force replaces only the entries the
 //   command writes, never the folder itself, and never an entry that contains the current
@@ -95,7 +95,7 @@ export function checkOutput(dir: string, entries: readonly string[], o: OutputOp
   plan(resolve(dir), entries, o);
 }
 
-function plan(dir: string, entries: readonly string[], o: OutputOptions): { s: Survey; replace: string[]; stale: string[] } {
+function plan(dir: string, entries: readonly string[], o: OutputOptions): { s: Survey; replace: string[] } {
   const option = o.option ?? '--out';
   const s = survey(dir, option);
   const mine = new Set(Object.values(s.owned).flat());
@@ -115,11 +115,11 @@ function plan(dir: string, entries: readonly string[], o: OutputOptions): { s: S
         `Move ${clash.length > 1 ? 'them' : 'it'} away, choose another folder, or add --force to replace ${clash.length > 1 ? 'them' : 'it'}`,
     );
   }
+  // Only entries of the output's names are replaced. What an earlier run wrote and this one does
+  // not (another event's charts, say) stays: it may be in someone's slides.
   const replace = entries.filter((e) => present.has(e));
-  // Entries the same command wrote last time and does not write now: stale pieces of its output.
-  const stale = (s.owned[o.command] ?? []).filter((e) => present.has(e) && !entries.includes(e));
-  for (const e of [...replace, ...stale]) assertReplaceable(join(dir, e), option, dir);
-  return { s, replace, stale };
+  for (const e of replace) assertReplaceable(join(dir, e), option, dir);
+  return { s, replace };
 }
 
 /** Never move away the current directory, the home folder, the project, or anything holding them. */
@@ -233,13 +233,14 @@ export class OutputDir {
   /** Move the written entries into place; returns their names. */
   commit(): string[] {
     const entries = readdirSync(this.path).filter((e) => e !== MARKER).sort();
-    const { s, replace, stale } = plan(this.dir, entries, this.o);
+    const { s, replace } = plan(this.dir, entries, this.o);
+    // Each entry is listed under the command that wrote it last.
     const outputs: Record<string, string[]> = {};
     for (const [cmd, es] of Object.entries(s.owned)) {
-      const keep = es.filter((e) => cmd !== this.o.command && !entries.includes(e) && s.entries.includes(e));
+      const keep = es.filter((e) => !entries.includes(e) && s.entries.includes(e));
       if (keep.length) outputs[cmd] = keep;
     }
-    outputs[this.o.command] = entries;
+    outputs[this.o.command] = [...new Set([...(outputs[this.o.command] ?? []), ...entries])].sort();
     const marker: Marker = { exodus: VERSION, note: 'written by exodus: what each command wrote here, which a later run of exodus may replace (nothing else)', outputs };
     const markerText = JSON.stringify(marker, null, 2) + '\n';
     if (this.fresh && !existsSync(this.dir)) {
@@ -252,7 +253,7 @@ export class OutputDir {
     const trash = join(this.dir, `.exodus-trash-${process.pid}`);
     track(trash);
     mkdirSync(trash, { recursive: true });
-    for (const e of [...replace, ...stale]) renameSync(join(this.dir, e), join(trash, e));
+    for (const e of replace) renameSync(join(this.dir, e), join(trash, e));
     for (const e of entries) renameSync(join(this.path, e), join(this.dir, e));
     writeFileSync(join(this.path, MARKER), markerText);
     renameSync(join(this.path, MARKER), join(this.dir, MARKER));
@@ -260,6 +261,7 @@ export class OutputDir {
     rmSync(this.path, { recursive: true, force: true });
     untrack(trash);
     untrack(this.path);
+    if (replace.length) process.stderr.write(`exodus ${this.o.command}: replaced ${quoteList(replace, 4)} in ${shown(this.dir)}/ (${s.ours ? 'an earlier exodus output' : 'as --force asked'}); nothing else there was touched\n`);
     return entries;
   }
 
