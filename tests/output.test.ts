@@ -1,12 +1,13 @@
 // Output folders never destroy a user's files: exodus writes into new folders or its own earlier
 // outputs, refuses anything else with one line (exit 2), and an interrupted command leaves nothing.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { checkOutput, checkOutputFile, MARKER, OutputDir, removeStale, withOutputDir, writeOutputFile } from '../src/cli/output.ts';
 import { UsageError } from '../src/cli/args.ts';
+import { cli } from '../src/cli/main.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'exodus.mjs');
 const fresh = () => mkdtempSync(join(tmpdir(), 'exodus-out-'));
@@ -193,16 +194,26 @@ describe('the commands that write', () => {
     expect(readdirSync(join(dir, '..')).filter((e) => e.startsWith(`${join(dir).split('/').pop()}.partial`))).toEqual([]);
   });
 
-  it('run writes into a folder it wrote before, and with --force beside foreign files', () => {
+  it('run writes into a folder it wrote before, and with --force beside foreign files (in-process)', async () => {
     const dir = fresh();
-    expect(exodus(dir, 'run', 'demo', '--agents', '500', '--out', 'a').status).toBe(0);
-    expect(exodus(dir, 'run', 'demo', '--agents', '500', '--seed', '2', '--out', 'a').status).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'a', 'manifest.json'), 'utf8')).seed).toBe(2);
-    write(dir, { 'b/notes.txt': 'mine' });
-    expect(exodus(dir, 'run', 'demo', '--agents', '500', '--out', 'b').status).toBe(2);
-    expect(exodus(dir, 'run', 'demo', '--agents', '500', '--out', 'b', '--force').status).toBe(0);
-    expect(readdirSync(join(dir, 'b')).sort()).toEqual([MARKER, 'manifest.json', 'notes.txt', 'series.csv', 'switches.csv']);
-    expect(exodus(dir, 'run', '--help').stdout).toMatch(/--force/);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const run = (...a: string[]) => cli(['run', 'demo', '--agents', '500', ...a]);
+      expect(await run('--out', join(dir, 'a'))).toBe(0);
+      expect(await run('--seed', '2', '--out', join(dir, 'a'))).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'a', 'manifest.json'), 'utf8')).seed).toBe(2);
+      write(dir, { 'b/notes.txt': 'mine' });
+      expect(await run('--out', join(dir, 'b'))).toBe(2);
+      expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/^exodus run: --out .*b: the folder is not empty \("notes\.txt"\)/);
+      expect(await run('--out', join(dir, 'b'), '--force')).toBe(0);
+      expect(readdirSync(join(dir, 'b')).sort()).toEqual([MARKER, 'manifest.json', 'notes.txt', 'series.csv', 'switches.csv']);
+      expect(await cli(['run', '--help'])).toBe(0);
+      expect(String(log.mock.calls.at(-1)?.[0])).toMatch(/--force/);
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
   });
 
   it('a report killed while it runs leaves no half-written folder; a SIGKILLed one is cleaned up next time', async () => {
