@@ -122,6 +122,21 @@ describe('output folders', () => {
     expect(() => checkOutput(dir, ['series.csv'], { command: 'run' })).toThrow(/not written by exodus/);
   });
 
+  it('a folder holding only exodus outputs (out/ after exodus run) is written into; a user folder of the same name is not replaced', async () => {
+    const dir = fresh();
+    await withOutputDir(join(dir, 'demo-seed1'), ['series.csv'], { command: 'run' }, (p) => write(p, { 'series.csv': 'run' }));
+    await withOutputDir(dir, ['report.html', 'demo'], { command: 'report' }, (p) => write(p, { 'report.html': 'r', 'demo/a.svg': 's' }));
+    expect(readdirSync(dir).sort()).toEqual([MARKER, 'demo', 'demo-seed1', 'report.html']);
+    expect(readFileSync(join(dir, 'demo-seed1', 'series.csv'), 'utf8')).toBe('run');
+    // An exodus output folder of an output's name may be replaced; a user's folder of that name not.
+    await withOutputDir(dir, ['demo-seed1'], { command: 'report' }, (p) => write(p, { 'demo-seed1/x.svg': 's' }));
+    write(dir, { 'mine/notes.txt': 'mine' });
+    expect(usageError(() => checkOutput(dir, ['mine'], { command: 'report' }))).toMatch(/"mine" is not from an earlier exodus output/);
+    const other = fresh();
+    write(other, { 'sub/notes.txt': 'mine' });
+    expect(usageError(() => checkOutput(other, ['x'], { command: 'report' }))).toMatch(/not written by exodus/);
+  });
+
   it('never replaces an entry holding the current directory, even with --force', async () => {
     const dir = fresh();
     write(dir, { 'work/file.txt': 'mine' });

@@ -64,7 +64,18 @@ function survey(dir: string, option: string): Survey {
     .sort();
   const marker = readMarker(dir);
   if (marker) return { exists: true, entries, owned: marker.outputs, ours: true, legacy: false };
-  return { exists: true, entries, owned: {}, ours: isLegacyOutput(dir), legacy: isLegacyOutput(dir) };
+  if (isLegacyOutput(dir)) return { exists: true, entries, owned: {}, ours: true, legacy: true };
+  // A folder holding only outputs of exodus (out/ after `exodus run demo`) is one exodus wrote too.
+  return { exists: true, entries, owned: {}, ours: entries.length > 0 && entries.every((e) => isOutputFolder(join(dir, e))), legacy: false };
+}
+
+/** A folder exodus wrote: with a marker, or an older output's manifest. */
+function isOutputFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory() && (readMarker(p) !== undefined || isLegacyOutput(p));
+  } catch {
+    return false;
+  }
 }
 
 function readMarker(dir: string): Marker | undefined {
@@ -106,9 +117,10 @@ function plan(dir: string, entries: readonly string[], o: OutputOptions): { s: S
         `Choose a new folder, or add --force to write ${quoteList([...entries], 4)} into it (replacing entries of those names only)`,
     );
   }
-  // In a folder with a marker, an entry of an output's name that no command of exodus wrote is the
-  // user's (an older output without a marker counts as having written what the command writes).
-  const clash = s.ours && !s.legacy ? entries.filter((e) => present.has(e) && !mine.has(e)) : [];
+  // In a folder exodus wrote, an entry of an output's name that exodus did not write is the user's
+  // (an older output without a marker counts as having written what the command writes; an entry
+  // that is itself an output folder of exodus was written by it).
+  const clash = s.ours && !s.legacy ? entries.filter((e) => present.has(e) && !mine.has(e) && !isOutputFolder(join(dir, e))) : [];
   if (clash.length && !o.force) {
     throw new UsageError(
       `${option} ${shown(dir)}: ${quoteList(clash)} ${clash.length > 1 ? 'are' : 'is'} not from an earlier exodus output; nothing was written. ` +
