@@ -43,7 +43,7 @@ const appShare = z.union([
   z
     .object({
       active: share.describe('Share of the population active on the app in a month.'),
-      dormant: share.optional().describe('Extra share with the app installed but not in use (default: a tenth of active).'),
+      dormant: share.optional().describe('Extra share with the app installed but not in use (default: a tenth of active, at most 1 - active).'),
       primary: share
         .optional()
         .describe('Share of the population for whom it is the main app. Give it for every app of the region or for none (then: the more widespread, the more often main).'),
