@@ -324,12 +324,12 @@ export function overviewCharts(fitRows: FitRow[], figures: FigurePoint[], params
   const gens = file('generations.csv');
   if (gens) {
     const rows: GenerationRow[] = readRows(gens).map((r) => ({ generation: Number(r.generation), phase: r.phase, best_loss: Number(r.best_loss), median_loss: Number(r.median_loss), epsilon: r.epsilon ? Number(r.epsilon) : undefined }));
-    if (rows.length) charts.push({ name: 'loss', title: 'Calibration: loss by generation', spec: lossChart({ generations: rows, source: `Calibration: ${displayPath(gens)}` }) });
+    if (rows.length) charts.push({ name: 'loss', title: 'Calibration: fit by design wave', spec: lossChart({ generations: rows, source: `Calibration: ${displayPath(gens)}`, xTitle: 'Design wave', lossTitle: "Mean squared log10 error of a run's figures" }) });
   }
   const cv = file('crossval.csv');
   if (cv) {
-    const rows: CrossvalRow[] = readRows(cv).map((r) => ({ event: r.event, method: r.method as CrossvalRow['method'], median_abs_log10: Number(r.median_abs_log10), max_abs_log10: Number(r.max_abs_log10), coverage: Number(r.coverage), figures: Number(r.figures) }));
-    if (rows.length) charts.push({ name: 'crossval', title: 'Leave-one-event-out predictions vs a Bass baseline', spec: crossvalChart({ rows, source: `Cross-validation: ${displayPath(cv)}`, eventTitles }) });
+    const rows: CrossvalRow[] = readRows(cv).map((r) => ({ event: r.event, method: r.method as CrossvalRow['method'], median_abs_log10: Number(r.median_abs_log10), max_abs_log10: Number(r.max_abs_log10), coverage: Number(r.coverage), figures: Number(r.figures), crps: r.crps ? Number(r.crps) : undefined, interval_score: r.interval_score ? Number(r.interval_score) : undefined }));
+    if (rows.length) charts.push({ name: 'crossval', title: 'Leave-one-event-out predictions vs a Bass baseline and "nothing happens"', spec: crossvalChart({ rows, source: `Cross-validation: ${displayPath(cv)}`, eventTitles }) });
   }
   return charts;
 }

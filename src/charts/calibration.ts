@@ -150,6 +150,8 @@ export interface LossInput {
   source: ChartSource | string;
   /** Y axis title, naming the loss. */
   lossTitle?: string;
+  /** X axis title (default "Generation"). */
+  xTitle?: string;
   title?: string;
   subtitle?: string;
   width?: number;
@@ -206,7 +208,7 @@ export function lossChart(input: LossInput): TopLevelSpec {
   const x = {
     field: 'generation',
     type: 'quantitative' as const,
-    title: 'Generation',
+    title: input.xTitle ?? 'Generation',
     scale: { domain: [phases[0].x0, phases[phases.length - 1].x1], nice: false, zero: false },
     axis: { tickMinStep: 1, format: 'd', grid: false },
   };

@@ -18,7 +18,7 @@ export interface CrossvalInput {
   height?: number;
 }
 
-const METHOD_LABEL: Record<string, string> = { exodus: 'exodus (agent-based)', bass: 'Bass baseline' };
+const METHOD_LABEL: Record<string, string> = { exodus: 'exodus (agent-based)', bass: 'Bass baseline', nothing: 'nothing happens' };
 
 export function crossvalChart(input: CrossvalInput): TopLevelSpec {
   const target = input.target ?? CROSSVAL_TARGET;

@@ -131,7 +131,7 @@ export function logTicks(lo: number, hi: number): number[] {
 }
 
 /** Cross-validation methods: the model stands out, the baseline is grey. */
-export const METHOD_COLORS: Record<string, string> = { exodus: '#2F6690', bass: '#A5A5A5' };
+export const METHOD_COLORS: Record<string, string> = { exodus: '#2F6690', bass: '#A5A5A5', nothing: '#D9C27A' };
 
 /** Text of a source note given as a string or as a ChartSource. */
 export function noteText(source: { note: string } | string): string {
