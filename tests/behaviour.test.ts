@@ -83,6 +83,17 @@ describe('outages', () => {
     const moved = (r: RunResult) => signups(r, 'Alt', 9.75, 11) + signups(r, 'Named', 9.75, 11);
     expect(moved(long)).toBeGreaterThan(moved(short));
   });
+  it('a partial outage moves fewer of the people it hits than a total one (it looks like their phone)', () => {
+    // Media 0 so that only the people hit act; per person hit, a total outage (everyone's contacts
+    // down too) sends a larger share elsewhere than one that hits a fifth of the users.
+    const quiet = (severity: number) => run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ severity }).replace('media: 1', 'media: 0') }), { considerBase: 0.001 });
+    const calmQuiet = run(market({ hourlyFrom: '2020-01-10' }), { considerBase: 0.001 });
+    const extra = (r: RunResult) => ['Alt', 'Named', 'Slow'].reduce((s, a) => s + signups(r, a, 9.75, 10.5) - signups(calmQuiet, a, 9.75, 10.5), 0);
+    const perHit = (severity: number) => extra(quiet(severity)) / (severity * primary(calmQuiet, 'Big', 9));
+    const total = perHit(1);
+    expect(total).toBeGreaterThan(0);
+    expect(perHit(0.2)).toBeLessThan(0.6 * total);
+  });
   it('news that names an app leans the trials towards it', () => {
     const named = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ mentions: '[Named]' }) }));
     expect(signups(named, 'Named', 9.75, 12)).toBeGreaterThan(signups(hit, 'Named', 9.75, 12));

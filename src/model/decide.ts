@@ -76,6 +76,26 @@ export function reach(w: World, f: Fields, i: number, r: number, a: number): num
   return deg > 0 ? (w.reachCount[i * w.K + a] / deg) * f.availShare[r * w.K + a] : 0;
 }
 
+/**
+ * Share of agent i's contacts on app a for whom it does not work either (down or cut off), or 1
+ * when none of them uses it. Someone whose app fails while everyone else's works blames their phone
+ * and waits; when their contacts are cut off too it is the service, and they look elsewhere.
+ */
+export function coAffected(w: World, f: Fields, i: number, a: number): number {
+  const { offsets, nbrs } = w.net;
+  const K = w.K;
+  let on = 0;
+  let off = 0;
+  for (let x = offsets[i]; x < offsets[i + 1]; x++) {
+    const j = nbrs[x];
+    if (!(w.status[j * K + a] & ACTIVE)) continue;
+    on++;
+    const ac = access(w, f, j, w.region[j], a);
+    if (ac === DOWN || ac === CUT) off++;
+  }
+  return on > 0 ? off / on : 1;
+}
+
 /** Agent i's persistent taste for app a: a pure function of the run's seed. */
 export function taste(w: World, p: Params, i: number, a: number): number {
   return p.tasteScale * gumbel(hashUniform(w.tasteSalt, i, a));
@@ -291,7 +311,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     if (ac === DOWN || ac === CUT || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
     let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? hassle : 0);
     if (!(w.status[base + a] & INSTALLED)) {
-      u += p.betaMention * f.salience[k] + p.betaPrivacy * w.privacy[i] * f.privacy[k] - p.betaPrice * f.price[a] - cost;
+      u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - cost;
     }
     W[a] = Math.exp(Math.min(50, u));
     sum += W[a];

@@ -10,10 +10,10 @@ import { makeRng, binomial } from './rng.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps } from './population.ts';
-import { access, frustrationRate, newsRate, newsRateBound, reachOut, reconsider, require, CUT, type StepLedger } from './decide.ts';
+import { access, coAffected, frustrationRate, newsRate, newsRateBound, reachOut, reconsider, require, CUT, type StepLedger } from './decide.ts';
 import { NO_APP, preinstall, type World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
-import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, type Tally } from './tally.ts';
+import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, refreshKnown, type Tally } from './tally.ts';
 import { verifyTally } from './tally-check.ts';
 import { AgentBatch } from './order.ts';
 
@@ -141,6 +141,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
         f.availShare[k] = pass[k] * (1 - f.outageSeverity[k]) * (f.netHits[k] ? 1 - f.netCut[r] : 1);
       }
     }
+    refreshKnown(w);
     ledger.t = t;
     // This step's flows are written into the ledger's own arrays, then copied (no views per step).
     ledger.signups.fill(0);
@@ -218,7 +219,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
         const pa = w.primary[i];
         const use = Math.min(1, p.usePrimary * w.activity[i]);
         const noticed = use * (1 - Math.exp(-p.sessionsPerDay * Math.max(0, mid - f.downSince[r * K + pa])));
-        if (rng() < noticed) reachOut(w, f, p, i, rng, ledger);
+        if (rng() < noticed * coAffected(w, f, i, pa)) reachOut(w, f, p, i, rng, ledger);
       }
     }
 

@@ -237,9 +237,6 @@ export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput
     let weakest = Infinity;
     for (let a = 0; a < K; a++) if (target[a] > 0) weakest = Math.min(weakest, delta[a]);
     for (let a = 0; a < K; a++) w.asc[r * K + a] = target[a] > 0 ? delta[a] : weakest;
-    let top = -Infinity;
-    for (let a = 0; a < K; a++) top = Math.max(top, w.asc[r * K + a]);
-    for (let a = 0; a < K; a++) w.known[r * K + a] = w.asc[r * K + a] - top;
 
     // Everyone's main app: the best of their apps in use, tastes included.
     for (let i = a0; i < a0 + size; i++) {

@@ -353,3 +353,26 @@ export class Tally {
     this.sOutageSalt.set(f.outageSalt);
   }
 }
+
+/** Share of a region below which an app counts as unknown there (nobody uses it). */
+export const KNOWN_FLOOR = 1e-4;
+
+/**
+ * w.known from the counters: log of the share of each region's people who use each app, relative
+ * to the most used there. Shares, not agent counts, so it does not drift with the number of agents.
+ */
+export function refreshKnown(w: World): void {
+  const { K, R } = w;
+  const c = w.tally.c;
+  for (let r = 0; r < R; r++) {
+    const size = w.regionStart[r + 1] - w.regionStart[r];
+    let top = -Infinity;
+    for (let a = 0; a < K; a++) {
+      const share = size > 0 ? c[(r * K + a) * SLOTS + IN_USE] / size : 0;
+      const v = Math.log(Math.max(KNOWN_FLOOR, share));
+      w.known[r * K + a] = v;
+      if (v > top) top = v;
+    }
+    for (let a = 0; a < K; a++) w.known[r * K + a] -= top;
+  }
+}

@@ -58,7 +58,10 @@ export interface World {
   net: Network;
   /** App-specific constants per region (R*K), set so that the initial main-app shares are at rest. */
   asc: Float64Array;
-  /** How well known each app is: its constant minus the region's largest (<= 0), per region and app. */
+  /**
+   * How well known each app is in each region: log of the share of the region's people using it,
+   * relative to the most used app (<= 0; refreshKnown, every step).
+   */
   known: Float64Array;
   /** Salt of the persistent personal tastes (a pure function of the seed). */
   tasteSalt: number;
