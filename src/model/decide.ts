@@ -16,13 +16,13 @@
 //    An outage does not enter: everyone knows it will end. Beside the main app the person keeps the
 //    apps enough contacts are on, lets the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
-//    is in the region (betaKnown x its constant), being in the news,
+//    is in the region (betaKnown x log of its share of users there), being in the news,
 //    privacy, features, availability, a threat to the main app.
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
-//    notices; most wait. Those who reach for something else (at rate reachOut) choose between
-//    waiting, an app they already have, and installing ONE new app: contacts there, how well known
-//    it is, or its being named in the news are the reasons to install. Their main app stays what it
-//    was.
+//    notices; most wait. Those who reach for something else (at rate reachOut, times the share of
+//    their contacts there for whom it fails too: coAffected) choose between waiting, an app they
+//    already have, and installing ONE new app: contacts there, how well known it is, or its being
+//    named in the news are the reasons to install. Their main app stays what it was.
 // Installs and changes of main app tell the person's contacts (word of mouth).
 import type { World } from './world.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp } from './world.ts';
