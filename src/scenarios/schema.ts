@@ -86,9 +86,12 @@ const region = z
       .default(0)
       .describe('Per year: growth of the population (e.g. 0.02 for +2% a year; each agent comes to stand for more people).'),
     privacy: trait.default({ mean: 0.3, sd: 1 }).describe('Privacy concern of people in the region.'),
+    // Default: about a fifth of people get round a block that needs a VPN (hardness 0.5), as in
+    // surveys of VPN use (22% of Russian adults used one actively in 2023; GlobalWebIndex puts
+    // monthly VPN use at a fifth to a third of internet users worldwide).
     circumvention: trait
-      .default({ mean: 0.15, sd: 1.5 })
-      .describe('Skill to get round a block (VPN, proxies) at the start: a person gets round a block whose hardness is at most their skill, and can learn more while a block lasts.'),
+      .default({ mean: 0.24, sd: 1.5 })
+      .describe('Skill to get round a block (VPN, proxies) at the start: a person gets round a block whose hardness is at most their skill, and can learn more while a block lasts. Default: about a fifth of people get round a block that needs a VPN (hardness 0.5).'),
     inertia: trait.default({ mean: 0.5, sd: 1 }).describe('Resistance to installing and learning a new app.'),
     apps: z.record(z.string(), appShare).describe('Initial use of each platform in the region, by platform id.'),
     universes: z
