@@ -204,13 +204,17 @@ describe('connectivity, capacity, changing apps, bases', () => {
   - { id: pct-adults, platform: Big, metric: mau, universe: adults, as: percent, date: 2020-01-20, value: 80 }
   - { id: pct-all, platform: Big, metric: mau, as: percent, date: 2020-01-20, value: 80 }
   - { id: ratio, platform: Big, metric: mau, date: 2020-01-20, relativeTo: { date: 2020-01-05 }, value: "+2%" }
-  - { id: bound, platform: Big, metric: mau, date: 2020-01-20, low: 1000000 }`,
+  - { id: bound, platform: Big, metric: mau, date: 2020-01-20, low: 1000000 }
+  - { id: early, platform: Big, metric: mau, date: 2020-01-05, value: 8000000, role: context }
+  - { id: vs-early, platform: Big, metric: mau, date: 2020-01-20, relativeTo: early, value: "+2%" }`,
     });
     const r = run(l);
     const s = l.scenario;
     const get = (id: string) => observe(r, observation(s.figures.find((f) => f.id === id)!, s));
     expect(Math.abs(get('pct-adults') - get('pct-all'))).toBeLessThan(5);
     expect(get('ratio')).toBeCloseTo(stockAt(r, 'mau', X(r), 0, 20) / stockAt(r, 'mau', X(r), 0, 5), 5);
+    // Relative to another figure by id: the same quantity as that figure.
+    expect(get('vs-early')).toBe(get('ratio'));
     expect(s.figures.find((f) => f.id === 'ratio')!.value).toBeCloseTo(1.02, 12);
     expect(s.figures.find((f) => f.id === 'bound')!.value).toBe(1_000_000);
   });

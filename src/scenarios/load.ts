@@ -357,6 +357,17 @@ function checkReferences(s: Scenario, file: string): void {
       };
     };
     if (f.universe !== undefined) universesOf(f.region)(f.universe, `figures[${i}].universe`);
+    if (f.relativeTo?.figure !== undefined) {
+      // Relative to another figure: the same quantity as that one, unless stated here.
+      const { figure: id, ...own } = f.relativeTo;
+      const g = s.figures.find((x) => x.id === id);
+      const path = `figures[${i}].relativeTo`;
+      if (!g) return fail(path, `unknown figure "${id}"; expected the id of another figure of this file (${figIds.filter((x) => x !== f.id).join(', ') || 'there is none'})`);
+      if (g.id === f.id) fail(path, `expected another figure, "${id}" is this figure itself`);
+      if (g.relativeTo) fail(path, `expected a figure that is not relative itself, "${id}" is relative to another`);
+      const date = g.date ?? (g.ref ? figureIndex().get(g.id)?.date : undefined);
+      f.relativeTo = { platform: g.platform, metric: g.metric, region: g.region, universe: g.universe, date, window: g.window, ...own };
+    }
     if (f.relativeTo) {
       const rel = f.relativeTo;
       if (rel.platform) knownPlatform(rel.platform, `figures[${i}].relativeTo.platform`);

@@ -299,6 +299,7 @@ export const METRICS = ['signups', 'installs', 'dau', 'mau', 'primary', 'install
 /** The other side of a relative figure: fields not given are the figure's own. */
 const relativeTo = z
   .object({
+    figure: z.string().optional().describe('Another figure of this scenario, by id: the same quantity as that figure (its app, metric, region, universe, date and window); the other fields here override it.'),
     platform: z.string().optional(),
     metric: z.enum(METRICS).optional(),
     region: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
@@ -334,7 +335,10 @@ const figure = z
       .enum(['count', 'percent', 'share-of-total'])
       .default('count')
       .describe('count: people; percent: of the base population; share-of-total: percent of the same metric over all regions.'),
-    relativeTo: relativeTo.optional(),
+    relativeTo: z
+      .union([z.string().describe('The id of another figure of this scenario (short for { figure: <id> }).'), relativeTo])
+      .transform((v) => (typeof v === 'string' ? { figure: v } : v))
+      .optional(),
     value: z
       .union([z.number(), ratioText])
       .optional()
