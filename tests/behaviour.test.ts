@@ -105,6 +105,16 @@ describe('outages', () => {
   });
 });
 
+describe('word of mouth', () => {
+  it('names the app: contacts of new users lean towards the app they were told about', () => {
+    // A promotion with no news seeds Named; after it ends, its spread through contacts is larger
+    // when an app named to a person weighs more (betaMention), the only change between the runs.
+    const seed = market({ days: 90, shocks: '[{ type: promotion, platforms: [Named], start: 2020-01-05, end: 2020-01-15, bonus: 4, media: 0 }]' });
+    const after = (betaMention: number) => signups(run(seed, { betaMention }), 'Named', 15, 90);
+    expect(after(5)).toBeGreaterThan(1.5 * after(0));
+  });
+});
+
 describe('news without harm, good news, anticipation', () => {
   const calm = run(market());
   it('an attention shock raises sign-ups of the apps it names, and nothing fails', () => {

@@ -197,15 +197,20 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   const acc = w.scratchAccess;
   const primary = w.primary[i];
   let told = false;
+  let toldApp = NO_APP;
+  // A contact who told me they are on an app names it to me, as the news names apps.
+  const heard = w.heard[i];
+  w.heard[i] = NO_APP;
 
   // 1. Perhaps add one app beside the main one, for what it offers that the main app lacks now.
   if (primary !== NO_APP) {
     for (let a = 0; a < K; a++) acc[a] = access(w, f, i, r, a);
-    const c = pickTrial(w, f, p, i, r, primary, rng);
+    const c = pickTrial(w, f, p, i, r, primary, heard, rng);
     if (c >= 0) {
       const installed = Boolean(w.status[base + c] & INSTALLED);
       if (register(w, f, i, r, c, ledger)) {
         told = !installed;
+        toldApp = c;
         w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
       }
     }
@@ -228,12 +233,16 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   const st = w.status[base + j];
   if (!(st & INSTALLED) || !(st & EVER)) {
     if (!register(w, f, i, r, j, ledger)) return; // registration overloaded: try again later
-    told ||= !(st & INSTALLED);
+    if (!(st & INSTALLED)) {
+      told = true;
+      toldApp = j;
+    }
   } else setActive(w, i, j, true);
   if (j !== primary) {
     ledger.switches[(primary === NO_APP ? K : primary) * K + j] += ledger.weightNow[r];
     setPrimary(w, i, j);
     told = true;
+    toldApp = j;
   }
 
   // 3. Other apps in use stay in use while enough contacts are there and they can be reached at
@@ -244,11 +253,14 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     const keep = acc[a] === CUT ? 0 : Math.min(1, reach(w, f, i, r, a) / p.dormancyReach);
     if (rng() >= keep) setActive(w, i, a, false);
   }
-  if (told) tellContacts(w, p, i, ledger.t, rng);
+  if (told) tellContacts(w, p, i, toldApp, ledger.t, rng);
 }
 
-/** Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now. */
-function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, rng: Rng): number {
+/**
+ * Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now.
+ * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps.
+ */
+function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, rng: Rng): number {
   const K = w.K;
   const base = i * K;
   const acc = w.scratchAccess;
@@ -268,7 +280,7 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
       p.trialBias +
       p.betaReach * reach(w, f, i, r, c) +
       p.betaKnown * w.known[k] +
-      p.betaMention * f.salience[k] +
+      p.betaMention * (c === heard ? f.salience[k] + 1 : f.salience[k]) +
       p.betaPrivacy * w.privacy[i] * f.privacy[k] +
       f.utility[k] +
       p.betaQuality * f.quality[c] -
@@ -332,7 +344,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
   markUsed(w, i, c, Math.floor(ledger.t + 1e-9));
   if (!installed) {
     w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
-    tellContacts(w, p, i, ledger.t, rng);
+    tellContacts(w, p, i, c, ledger.t, rng);
   }
 }
 
@@ -377,11 +389,12 @@ function register(w: World, f: Fields, i: number, r: number, a: number, ledger: 
   return true;
 }
 
-/** Word of mouth: contacts of i hear that i installed or switched, and may reconsider. */
-function tellContacts(w: World, p: Params, i: number, t: number, rng: Rng): void {
+/** Word of mouth: contacts of i hear that i installed or moved to app a, and may reconsider. */
+function tellContacts(w: World, p: Params, i: number, app: number, t: number, rng: Rng): void {
   const o1 = w.net.offsets[i + 1];
   for (let x = w.net.offsets[i]; x < o1; x++) {
     const j = w.net.nbrs[x];
+    w.heard[j] = app;
     const a = w.attn[j];
     const att = (a === 0 ? 0 : a * Math.exp(-p.womDecay * (t - w.attnT[j]))) + 1;
     w.attn[j] = att;

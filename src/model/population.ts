@@ -131,6 +131,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     lastActive,
     reachCount,
     primary: new Uint8Array(n).fill(NO_APP),
+    heard: new Uint8Array(n).fill(NO_APP),
     attn: new Float32Array(n),
     attnT: new Float32Array(n),
     wake: new WakeCalendar(n, stepStart, stepEnd),

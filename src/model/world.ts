@@ -48,6 +48,8 @@ export interface World {
   reachCount: Uint16Array;
   primary: Uint8Array;
   /** Word-of-mouth attention and the time (days) it was last updated; decays lazily. */
+  /** The app a contact last told agent i they installed or moved to (NO_APP: none since i last reconsidered). */
+  heard: Uint8Array;
   attn: Float32Array;
   attnT: Float32Array;
   /** When people with word-of-mouth attention (or a trial to review) will next reconsider. */

@@ -22,6 +22,10 @@ export function checkFigureValues(s: Scenario, file: string): void {
       if (!(v >= 0 && v <= max)) {
         throw new InputError(file, `figures[${i}].${key}`, `expected ${percent ? 'a percentage from 0 to 100' : `a number of ${what} from 0 to ${max.toExponential().replace('e+', 'e')}`}, got ${showValue(v)}`);
       }
+      // Figures are compared on a log scale, where 0 is infinitely far from any model value.
+      if (key === 'value' && v === 0 && f.low === undefined && f.high === undefined) {
+        throw new InputError(file, `figures[${i}].value`, 'expected a value above 0 (figures are compared on a log scale); for "none" or "almost none" give an upper bound instead, e.g. high: 1000');
+      }
     }
     if (f.low !== undefined && f.high !== undefined && f.low > f.high) {
       throw new InputError(file, `figures[${i}].high`, `expected high >= low (${f.low}), got ${f.high}`);
