@@ -192,6 +192,8 @@ const FEATURE_CASES: [string, string, RegExp][] = [
   ['regions: one id, not a list', attention('regions: X'), re('shocks\\[0\\]\\.regions: expected "all" or a list of region ids \\(e\\.g\\. \\[RU\\] or \\[DE, CHAT\\]\\), got "X"')],
   ['regions: an empty list', attention('regions: []'), re('shocks\\[0\\]\\.regions: expected a list of at least 1 item, got \\[\\]')],
   // attention, connectivity, circumvention, trust
+  ['a shock without its type', addShock('{ platforms: [B], start: 2020-01-03 }'), re('shocks\\[0\\]\\.type: missing; expected one of "outage", "block", "throttle", "trust", "promotion", "announcement", "attention", "connectivity", "circumvention"')],
+  ['a shock type with a capital', addShock('{ type: Connectivity, start: 2020-01-03 }'), re('shocks\\[0\\]\\.type: expected one of "outage", "block", "throttle", "trust", "promotion", "announcement", "attention", "connectivity", "circumvention", got "Connectivity" \\(did you mean "connectivity"\\?\\)')],
   ['attention: an unknown topic', attention('topic: politics'), re('shocks\\[0\\]\\.topic: expected one of "general", "privacy", got "politics"')],
   ['attention: without platforms', addShock('{ type: attention, start: 2020-01-03 }'), re('shocks\\[0\\]\\.platforms: missing; expected a list')],
   ['connectivity: a share cut off above 1', connectivity('severity: 1.5'), re('shocks\\[0\\]\\.severity: expected number to be <=1, got 1\\.5')],

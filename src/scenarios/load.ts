@@ -216,7 +216,7 @@ function describeIssue(issue: Issue, raw: unknown): string {
       return `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}${hint}`;
     }
     case 'invalid_union':
-      if (issue.options) return `expected one of ${issue.options.map((o) => `"${String(o)}"`).join(', ')}, got ${shown}`;
+      if (issue.options) return oneOf(issue.options, got);
       return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a different value'}, got ${shown}`;
     case 'invalid_type': {
       const expected = /^Invalid input: expected \w+, received/.test(issue.message) ? `expected ${typeName(issue.expected)}` : issue.message;
@@ -225,10 +225,7 @@ function describeIssue(issue: Issue, raw: unknown): string {
       return `${expected}, got ${shown}`;
     }
     case 'invalid_value':
-      if (issue.values && issue.values.length > 1) {
-        const near = typeof got === 'string' ? closest(got, issue.values.map(String)) : undefined;
-        return `expected one of ${issue.values.map((v) => `"${String(v)}"`).join(', ')}, got ${shown}${near ? ` (did you mean "${near}"?)` : ''}`;
-      }
+      if (issue.values && issue.values.length > 1) return oneOf(issue.values, got);
       return `${issue.message.replace(/^Invalid (input|option): /, '')}, got ${shown}`;
     case 'too_small':
       if (issue.origin === 'array') return `expected a list of at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}, got ${shown}`;
@@ -238,6 +235,14 @@ function describeIssue(issue: Issue, raw: unknown): string {
       return `${msg}, got ${shown}`;
     }
   }
+}
+
+/** "expected one of "a", "b", got "c"" (missing, or with the value meant when it is a near miss). */
+function oneOf(values: readonly unknown[], got: unknown): string {
+  const list = `expected one of ${values.map((v) => `"${String(v)}"`).join(', ')}`;
+  if (got === undefined) return `missing; ${list}`;
+  const near = typeof got === 'string' ? closest(got, values.map(String)) : undefined;
+  return `${list}, got ${showValue(got)}${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
