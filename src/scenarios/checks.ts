@@ -9,6 +9,7 @@ import { numericValue, pathsOf } from './load.ts';
 import { observation } from './compile.ts';
 import { figureIndex } from './figures.ts';
 import type { Quantity } from '../model/observe.ts';
+import { FLOW_METRICS } from '../model/results.ts';
 import { parseDate, parseDuration, DAY_MS } from '../model/time.ts';
 
 const fmt = (n: number) => (Math.abs(n) >= 1e6 ? n.toExponential().replace('e+', 'e') : String(n));
@@ -72,6 +73,24 @@ export function checkRelativeFigures(s: Scenario, file: string): void {
     }
     if (sameQuantity(o, rel, s)) {
       throw new InputError(file, `figures[${i}].relativeTo`, 'expected another date, window, platform, metric, region or universe than the figure\'s own; as written the ratio is 1 whatever happens');
+    }
+  });
+}
+
+/** A flow (sign-ups, installs) counted over a window of no length is 0 whatever happens. */
+export function checkFlowWindows(s: Scenario, file: string): void {
+  s.figures.forEach((f, i) => {
+    const date = f.date ?? (f.ref ? figureIndex().get(f.id)?.date : undefined);
+    if (date === undefined) return;
+    const o = observation({ ...f, date }, s);
+    const sides: [Quantity | undefined, string, string | undefined][] = [
+      [o, `figures[${i}].window`, date],
+      [o.relativeTo, `figures[${i}].relativeTo.window`, f.relativeTo?.date ?? date],
+    ];
+    for (const [q, path, d] of sides) {
+      if (q && (FLOW_METRICS as readonly string[]).includes(q.metric) && !(q.to > q.from)) {
+        throw new InputError(file, path, `missing; expected the window ${q.metric} are counted over, e.g. "24h" (${d} is an instant, not a period)`);
+      }
     }
   });
 }

@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, visit } from 'yaml';
 import { scenarioSchema, type Scenario, type FigureSpec } from './schema.ts';
 import { InputError, formatPath, showValue, closest } from './errors.ts';
 import { checkLimits, checkRunSize, LIMITS } from './limits.ts';
-import { checkFigureValues, checkFitted, checkFittedFrom, checkPlatformChanges, checkRelativeFigures, checkShockFields, scenarioWarnings } from './checks.ts';
+import { checkFigureValues, checkFitted, checkFittedFrom, checkFlowWindows, checkPlatformChanges, checkRelativeFigures, checkShockFields, scenarioWarnings } from './checks.ts';
 import { figureIndex } from './figures.ts';
 import { parseDate, parseDuration, parsePeriodEnd } from '../model/time.ts';
 import { resolveParams, ParamError } from '../model/params.ts';
@@ -84,6 +84,7 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadedScena
   checkShockFields(scenario, file);
   checkLimits(scenario, file);
   checkRelativeFigures(scenario, file);
+  checkFlowWindows(scenario, file);
   scenario.figures = scenario.figures.map((f, i) => completeFigure(f, i, file));
   checkFigureValues(scenario, file);
   checkFitted(scenario, raw, file);
