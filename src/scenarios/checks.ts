@@ -1,8 +1,10 @@
 // Checks of a scenario beyond its schema and references: reported values that cannot be (negative,
-// low above high, a share over 100%), per-event fitted quantities (unique, with bounds the field
-// accepts), the event a what-if continues; and warnings for what is probably a mistake (a shock
-// entirely outside the time span, a platform launched after the end), which do not stop a run.
-import { scenarioSchema, type Scenario, type FigureSpec } from './schema.ts';
+// low above high, a share over 100%, a ratio of 0, a ratio of a figure to itself, sign-ups over an
+// instant), dated platform changes, fields of a shock that contradict each other, per-event fitted
+// quantities (unique, with bounds the field accepts), the event a what-if continues; and warnings
+// for what is probably a mistake (a shock entirely outside the time span, a platform launched after
+// the end, a circumvention with no block), which do not stop a run.
+import { scenarioSchema, type Scenario } from './schema.ts';
 import { InputError, formatPath, showValue } from './errors.ts';
 import { LIMITS, checkLimits } from './limits.ts';
 import { numericValue, pathsOf } from './load.ts';
