@@ -16,6 +16,8 @@ export const LIMITS = {
   shocks: 500,
   figures: 2000,
   fitted: 50,
+  /** Universes (other bases of figures): the engine stores a person's universes as the bits of one byte. */
+  universes: 8,
   /** Agents per run (as the schema's agents field). */
   agents: 50_000_000,
   /** Steps of a run (e.g. 22 years of hourly steps, 4.5 months of one-minute steps). */
@@ -26,6 +28,8 @@ export const LIMITS = {
   price: 1000,
   /** Sign-ups an app can register per hour. */
   capacity: 1e9,
+  /** A relative figure's ratio: a million times the other side is beyond any reported jump. */
+  ratio: 1e6,
   /** Media attention at a shock's peak (1 = a major news story). */
   loudness: 100,
   /** A reported figure: people (more than the world's population) or percent. */
@@ -46,8 +50,11 @@ export const LIMITS = {
 
 const fmt = (n: number) => (Math.abs(n) >= 1e6 ? Number(n.toPrecision(3)).toExponential().replace('e+', 'e') : n.toLocaleString('en'));
 
-/** Refuse a scenario past the documented limits (after schema and reference checks). */
-export function checkLimits(s: Scenario, file: string): void {
+/**
+ * Refuse a scenario past the documented limits (after schema and reference checks); `steps: false`
+ * leaves out the count of steps (what a fitted number cannot change).
+ */
+export function checkLimits(s: Scenario, file: string, o: { steps?: boolean } = {}): void {
   const fail = (path: string, expected: string): never => {
     throw new InputError(file, path, expected);
   };
@@ -65,15 +72,24 @@ export function checkLimits(s: Scenario, file: string): void {
   count('shocks', s.shocks.length, LIMITS.shocks, 'shocks');
   count('figures', s.figures.length, LIMITS.figures, 'figures');
   count('fitted', s.fitted.length, LIMITS.fitted, 'fitted quantities');
+  const universes = new Set<string>();
   s.regions.forEach((r, i) => {
     idLen(`regions[${i}].id`, r.id);
     at(`regions[${i}].population`, r.population, LIMITS.population, 'people (more than live on Earth)');
+    for (const u of Object.keys(r.universes)) {
+      universes.add(u);
+      if (universes.size > LIMITS.universes) fail(`regions[${i}].universes.${u}`, `expected at most ${LIMITS.universes} universes in a scenario (the engine stores a person's universes in one byte), "${u}" is number ${universes.size}`);
+    }
   });
+  const capacity = (path: string, c: number | Record<string, number> | undefined) => {
+    if (typeof c === 'object') for (const [r, v] of Object.entries(c)) at(`${path}.${r}`, v, LIMITS.capacity, 'sign-ups per hour');
+    else at(path, c, LIMITS.capacity, 'sign-ups per hour');
+  };
   s.platforms.forEach((p, i) => {
     idLen(`platforms[${i}].id`, p.id);
     at(`platforms[${i}].price`, p.price, LIMITS.price, 'USD');
-    if (typeof p.capacity === 'object') for (const [r, v] of Object.entries(p.capacity)) at(`platforms[${i}].capacity.${r}`, v, LIMITS.capacity, 'sign-ups per hour');
-    else at(`platforms[${i}].capacity`, p.capacity, LIMITS.capacity, 'sign-ups per hour');
+    capacity(`platforms[${i}].capacity`, p.capacity);
+    p.changes.forEach((c, k) => capacity(`platforms[${i}].changes[${k}].capacity`, c.capacity));
   });
   s.shocks.forEach((sh, i) => {
     if (typeof sh.media === 'number') at(`shocks[${i}].media`, sh.media, LIMITS.loudness, '(1 = a major news story)');
@@ -81,6 +97,7 @@ export function checkLimits(s: Scenario, file: string): void {
   });
   s.figures.forEach((f, i) => idLen(`figures[${i}].id`, f.id, LIMITS.figureIdLength));
   s.fitted.forEach((q, i) => idLen(`fitted[${i}].name`, q.name));
+  if (o.steps === false) return;
   const steps = countSteps(s.time, shockBoundaries(s));
   if (steps > LIMITS.steps) {
     fail('time', `expected at most ${fmt(LIMITS.steps)} steps from time.start to time.end, got ${fmt(steps)} (use a longer step, or a schedule with short steps only around the shocks)`);

@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, visit } from 'yaml';
 import { scenarioSchema, type Scenario, type FigureSpec } from './schema.ts';
 import { InputError, formatPath, showValue, closest } from './errors.ts';
 import { checkLimits, checkRunSize, LIMITS } from './limits.ts';
-import { checkFigureValues, checkFitted, checkFittedFrom, scenarioWarnings } from './checks.ts';
+import { checkFigureValues, checkFitted, checkFittedFrom, checkFlowWindows, checkPlatformChanges, checkRelativeFigures, checkShockFields, scenarioWarnings } from './checks.ts';
 import { figureIndex } from './figures.ts';
 import { parseDate, parseDuration, parsePeriodEnd } from '../model/time.ts';
 import { resolveParams, ParamError } from '../model/params.ts';
@@ -80,7 +80,11 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadedScena
   const scenario = parsed.data;
   defaultDormant(scenario);
   checkReferences(scenario, file);
+  checkPlatformChanges(scenario, file);
+  checkShockFields(scenario, file);
   checkLimits(scenario, file);
+  checkRelativeFigures(scenario, file);
+  checkFlowWindows(scenario, file);
   scenario.figures = scenario.figures.map((f, i) => completeFigure(f, i, file));
   checkFigureValues(scenario, file);
   checkFitted(scenario, raw, file);
@@ -176,19 +180,30 @@ function defaultDormant(s: Scenario): void {
   }
 }
 
-type Issue = { code: string; message: string; path: PropertyKey[]; keys?: string[]; options?: unknown[]; expected?: string; errors?: Issue[][] };
+type Issue = { code: string; message: string; path: PropertyKey[]; origin?: string; minimum?: number | bigint; keys?: string[]; options?: unknown[]; values?: unknown[]; expected?: string; errors?: Issue[][] };
 
 /**
  * A value that fits none of a union's forms: when its type matches one form (e.g. a mapping for
- * "a share or { active, dormant, primary }"), the problem inside that form; else the forms' types.
+ * "a share or { active, dormant, primary }"), the problem inside that form; else the union's own
+ * message where the schema gives one (e.g. the forms a date may take), or the forms' types.
  */
 function unwrapUnion(issue: Issue, raw: unknown): Issue {
   if (issue.code !== 'invalid_union' || !issue.errors?.length || issue.options) return issue;
-  const matching = issue.errors.find((b) => b.length > 0 && !b.some((x) => x.path.length === 0 && x.code === 'invalid_type'));
+  const own = /^Invalid input/.test(issue.message) ? undefined : issue.message;
+  // With a message of its own, a union of a literal and a list ("all" or [ids]) is not "matched" by
+  // a text other than the literal.
+  const misfit = (x: Issue) => x.path.length === 0 && (x.code === 'invalid_type' || (own !== undefined && x.code === 'invalid_value'));
+  const matching = issue.errors.find((b) => b.length > 0 && !b.some(misfit));
   if (matching) return unwrapUnion({ ...matching[0], path: [...issue.path, ...matching[0].path] }, raw);
+  if (own) return { ...issue, code: valueAt(raw, issue.path) === undefined ? 'invalid_type' : 'custom', message: own };
   const types = [...new Set(issue.errors.map((b) => b.find((x) => x.path.length === 0)?.expected).filter(Boolean))];
   if (types.length === 0) return issue;
-  return { ...issue, code: 'custom', message: `expected ${types.join(' or ')}` };
+  return { ...issue, code: 'custom', message: `expected ${types.map(typeName).join(' or ')}` };
+}
+
+/** zod's type names as a YAML/JSON user knows them. */
+function typeName(t: unknown): string {
+  return t === 'array' ? 'a list' : t === 'object' || t === 'record' ? 'a mapping' : t === 'int' ? 'an integer' : String(t);
 }
 
 function describeIssue(issue: Issue, raw: unknown): string {
@@ -202,17 +217,33 @@ function describeIssue(issue: Issue, raw: unknown): string {
       return `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}${hint}`;
     }
     case 'invalid_union':
-      if (issue.options) return `expected one of ${issue.options.map((o) => `"${String(o)}"`).join(', ')}, got ${shown}`;
+      if (issue.options) return oneOf(issue.options, got);
       return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a different value'}, got ${shown}`;
-    case 'invalid_type':
-      if (got === undefined) return `missing; ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`;
-      if (got === null) return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got nothing (in YAML " #" starts a comment and an empty value is null: quote values that contain " #")`;
-      return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got ${shown}`;
+    case 'invalid_type': {
+      const expected = /^Invalid input: expected \w+, received/.test(issue.message) ? `expected ${typeName(issue.expected)}` : issue.message;
+      if (got === undefined) return `missing; ${expected}`;
+      if (got === null) return `${expected}, got nothing (in YAML " #" starts a comment and an empty value is null: quote values that contain " #")`;
+      return `${expected}, got ${shown}`;
+    }
+    case 'invalid_value':
+      if (issue.values && issue.values.length > 1) return oneOf(issue.values, got);
+      return `${issue.message.replace(/^Invalid (input|option): /, '')}, got ${shown}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `expected a list of at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}, got ${shown}`;
+    // falls through
     default: {
       const msg = issue.message.replace(/^Invalid (input|option): /, '').replace(/^Too (small|big): /, '');
       return `${msg}, got ${shown}`;
     }
   }
+}
+
+/** "expected one of "a", "b", got "c"" (missing, or with the value meant when it is a near miss). */
+function oneOf(values: readonly unknown[], got: unknown): string {
+  const list = `expected one of ${values.map((v) => `"${String(v)}"`).join(', ')}`;
+  if (got === undefined) return `missing; ${list}`;
+  const near = typeof got === 'string' ? closest(got, values.map(String)) : undefined;
+  return `${list}, got ${showValue(got)}${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -345,7 +376,7 @@ function checkReferences(s: Scenario, file: string): void {
     if (!f.ref && f.value === undefined && f.low === undefined && f.high === undefined) {
       fail(`figures[${i}].value`, 'missing; expected the reported value, a bound (low or high), or ref: true to take it from data/reported-figures.csv');
     }
-    if (f.low !== undefined && f.high !== undefined && f.low > f.high) fail(`figures[${i}].high`, `expected high >= low (${f.low}), got ${f.high}`);
+    if (f.low !== undefined && f.high !== undefined && !(f.low < f.high)) fail(`figures[${i}].high`, `expected high > low (${f.low}), got ${f.high}${f.low === f.high ? ' (for an exact figure give value alone)' : ''}`);
     if (typeof f.value === 'string' && !f.relativeTo) {
       fail(`figures[${i}].value`, `expected a number; a ratio such as "${f.value}" needs relativeTo (what it is relative to)`);
     }
