@@ -10,7 +10,7 @@
 //   npm run readme-tables -- --check   # exit 1 if README.md is not up to date (nothing written)
 //
 // tests/readme.test.ts checks that README.md holds exactly what this produces.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { PARAM_SPECS } from '../src/model/params.ts';
@@ -26,15 +26,16 @@ export type TableName = (typeof TABLES)[number];
 
 // --- Markdown helpers ---
 
-/** A table cell: pipes escaped, one line, and "<" outside code spans escaped (not read as HTML). */
-const cell = (s: string) =>
+/** Text on one line, with "<" outside code spans escaped (so it is not read as HTML). */
+const inline = (s: string) =>
   s
-    .replace(/\|/g, '\\|')
     .replace(/\s*\n\s*/g, ' ')
     .split('`')
     .map((part, i) => (i % 2 ? part : part.replace(/</g, '&lt;')))
     .join('`')
     .trim();
+/** A table cell: inline text with its pipes escaped. */
+const cell = (s: string) => inline(s.replace(/\|/g, '\\|'));
 const code = (s: string) => `\`${s}\``;
 
 function table(header: string[], rows: string[][]): string {
@@ -52,7 +53,7 @@ export function paramsTable(): string {
     p.fit ? 'yes' : 'no, fixed',
     p.doc,
   ]);
-  const fixed = PARAM_SPECS.filter((p) => !p.fit).map((p) => `- ${code(p.name)}: ${'fixed' in p ? p.fixed : ''}`);
+  const fixed = PARAM_SPECS.filter((p) => !p.fit).map((p) => `- ${code(p.name)}: ${inline('fixed' in p && p.fixed ? p.fixed : 'no reason given in src/model/params.ts')}`);
   return [
     table(['name', 'unit', 'range (search scale)', 'default', 'fitted', 'meaning'], rows),
     '',
@@ -189,7 +190,11 @@ function defaultText(f: Field): string {
 
 /** The first sentence of a shock module's header comment, without its "Name:" and file pointers. */
 function moduleSummary(type: string): string {
-  const text = readFileSync(new URL(`${type}.ts`, SHOCKS_DIR), 'utf8');
+  const file = new URL(`${type}.ts`, SHOCKS_DIR);
+  if (!existsSync(file)) {
+    throw new Error(`shock type "${type}" has no description in src/scenarios/schema.ts (.describe()) and no module src/model/shocks/${type}.ts with a header comment to take one from`);
+  }
+  const text = readFileSync(file, 'utf8');
   const comment = text
     .split('\n')
     .filter((l, i, all) => l.startsWith('//') && all.slice(0, i).every((x) => x.startsWith('//')))
