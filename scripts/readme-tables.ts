@@ -324,6 +324,7 @@ function nested(s: Schema): { suffix: string; object: z.ZodObject }[] {
   if (inner instanceof z.ZodArray) return nested(inner.element as Schema).map((n) => ({ ...n, suffix: `[]${n.suffix}` }));
   if (inner instanceof z.ZodRecord) return nested(inner.valueType as Schema).map((n) => ({ ...n, suffix: `.<name>${n.suffix}` }));
   if (inner instanceof z.ZodUnion) return (inner.options as Schema[]).flatMap(nested);
+  if (inner instanceof z.ZodPipe) return nested(inner.in as Schema);
   return [];
 }
 

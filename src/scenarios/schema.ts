@@ -357,7 +357,8 @@ const figure = z
     relativeTo: z
       .union([z.string().describe('The id of another figure of this scenario (short for { figure: <id> }).'), relativeTo])
       .transform((v) => (typeof v === 'string' ? { figure: v } : v))
-      .optional(),
+      .optional()
+      .describe('A relative figure: its value is a ratio to another figure of this file (its id) or to the same quantity with some fields changed ({ date: "2021-01-01" } for "x times the usual day").'),
     value: z
       .union([z.number(), ratioText])
       .optional()
