@@ -23,7 +23,8 @@
 //    their contacts there for whom it fails too: coAffected) choose between waiting, an app they
 //    already have, and installing ONE new app: contacts there, how well known it is, or its being
 //    named in the news are the reasons to install. Their main app stays what it was.
-// Installs and changes of main app tell the person's contacts (word of mouth).
+// Installs and changes of main app tell the person's contacts (word of mouth), naming the app: when
+// a told contact next considers adding an app, that one weighs as if the news named it (weight 1).
 import type { World } from './world.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp } from './world.ts';
 import type { Fields } from './fields.ts';
