@@ -176,6 +176,13 @@ export function diagnosticsFiles(paramsFile: string): DiagnosticsFiles {
   };
 }
 
+/** Read every diagnostics file beside `paramsFile`: throws InputError (file, field) on a bad one. */
+export function checkDiagnosticsFiles(paramsFile: string): void {
+  const files = diagnosticsFiles(paramsFile);
+  if (files.diagnostics) readDiagnostics(files.diagnostics);
+  for (const s of files.sensitivity) readSensitivity(s.file);
+}
+
 /** The parameters a calibration fitted (params.json "fitted"), when it says. */
 function fittedOf(paramsFile: string): string[] | undefined {
   try {

@@ -194,12 +194,18 @@ export function sbcCoverageChart(input: SbcInput): TopLevelSpec {
       input.subtitle ??
         `In ${sbc.truths} tests a parameter set drawn at random played the true world: its simulated figures, with reporting errors added, were calibrated as the real ones are. ` +
           `Dots: how often the true value fell inside the calibration's 50% and 90% intervals (dashed lines); grey: where a well-calibrated method lands ${Math.round(BAND_LEVEL * 100)}% of the time in ${sbc.truths} tests. ` +
-          `Over all parameters the 50% intervals held ${pooled('50% intervals')} of the true values, the 90% intervals ${pooled('90% intervals')}.`,
+          `Over all parameters the 50% intervals held ${pooled('50% intervals')} of the true values, the 90% intervals ${pooled('90% intervals')}.` +
+          fewTests(sbc.truths),
     titleWidth: labelRoom(params) + plotW,
     note: noteText(input.source),
     width: plotW,
   });
 }
+
+/** Below this many tests the bands are wide: the charts say how to get more. */
+export const FEW_TESTS = 50;
+
+const fewTests = (n: number) => (n < FEW_TESTS ? ` Only ${n} tests: the grey range is wide; exodus diagnose --draws 100 (or more) narrows it.` : '');
 
 /** Bins of ranks 0..L: `bins` of (nearly) equal width; expected counts of uniform ranks follow each width. */
 export function rankBins(ranks: readonly number[], L: number, bins: number) {
@@ -301,7 +307,8 @@ export function sbcRankChart(input: SbcInput & { columns?: number; bins?: number
     subtitle:
       input.subtitle ??
         `In each of ${sbc.truths} tests: the share of ${L} draws of the calibrated parameters that lie below the true value (x), counted in ${bins} bins (y: tests). ` +
-          `Calibrated: flat, inside the grey band around the expected count (dashed), where a calibrated method stays ${Math.round(BAND_LEVEL * 100)}% of the time. A U shape: answers too sure; a hump: too cautious; a slope: biased.`,
+          `Calibrated: flat, inside the grey band around the expected count (dashed), where a calibrated method stays ${Math.round(BAND_LEVEL * 100)}% of the time. A U shape: answers too sure; a hump: too cautious; a slope: biased.` +
+          fewTests(sbc.truths),
     titleWidth: plotW + 30,
     note: noteText(input.source),
     width: plotW,
@@ -438,9 +445,11 @@ export function priorPredictiveChart(input: PriorPredictiveInput): TopLevelSpec 
       figure: label(r.event, r.id),
       x0: clip(x0),
       x1: clip(r.hi / r.reported),
-      // Null where there is nothing to draw (Vega-Lite leaves nulls out of a continuous scale).
-      mid: r.median > 0 ? clip(r.median / r.reported) : null,
-      zeroAt: x0 >= dmin ? null : dmin,
+      // Every layer draws every row (one data source for the facet's shared y), hidden where
+      // there is nothing to show: no median tick at zero, the zero marker only where it applies.
+      mid: clip(r.median / r.reported),
+      midShown: r.median > 0 ? 1 : 0,
+      zeroShown: x0 >= dmin ? 0 : 1,
       status: r.inside ? 'inside the range' : 'outside the range',
       tip_id: r.id,
       tip_wording: wording.get(key) ?? '',
@@ -464,21 +473,27 @@ export function priorPredictiveChart(input: PriorPredictiveInput): TopLevelSpec 
     { field: 'tip_prior', title: 'Prior 90% range' },
     { field: 'status', title: 'Reported value' },
   ];
-  const body = {
-    data: { values: rows },
-    facet: { row: { field: 'event', type: 'nominal', title: null, sort: events, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontSize: 12.5, labelFontWeight: 'bold', labelPadding: 4 } } },
-    spacing: 14,
-    spec: {
+  // One panel per event, stacked (not a facet: layers of a facet with its own y per row make
+  // Vega-Lite warn). The x axis is labelled under the last panel only; all share its scale.
+  const panel = (event: string, last: boolean) => {
+    const xe = last ? x : { ...x, title: null, axis: { ...x.axis, labels: false, ticks: false, domain: false } };
+    return {
+      title: { text: event, anchor: 'start', frame: 'group', fontSize: 12.5, fontWeight: 'bold', offset: 6 },
       width,
       height: { step: 15 },
+      data: { values: rows.filter((r) => r.event === event) },
       layer: [
-        { mark: { type: 'rule', strokeWidth: 5, opacity: 0.75 }, encoding: { y, x, x2: { field: 'x1' }, color, tooltip } },
-        { mark: { type: 'tick', thickness: 2, size: 11, color: 'black' }, encoding: { y, x: { field: 'mid', type: 'quantitative' }, tooltip } },
-        { mark: { type: 'point', shape: 'triangle-left', filled: true, size: 60, opacity: 1 }, encoding: { y, x: { field: 'zeroAt', type: 'quantitative' }, color } },
+        { mark: { type: 'rule', strokeWidth: 5, opacity: 0.75 }, encoding: { y, x: xe, x2: { field: 'x1' }, color, tooltip } },
+        { mark: { type: 'tick', thickness: 2, size: 11, color: 'black' }, encoding: { y, x: { field: 'mid', type: 'quantitative' }, opacity: { field: 'midShown', type: 'quantitative', scale: null }, tooltip } },
+        { mark: { type: 'point', shape: 'triangle-left', filled: true, size: 60 }, encoding: { y, x: { field: 'x0', type: 'quantitative' }, opacity: { field: 'zeroShown', type: 'quantitative', scale: null }, color } },
         { mark: { type: 'rule', color: '#333', strokeDash: [4, 3] }, encoding: { x: { datum: 1, type: 'quantitative' } } },
       ],
-    },
-    resolve: { scale: { y: 'independent' } },
+    };
+  };
+  const body = {
+    vconcat: events.map((e, i) => panel(e, i === events.length - 1)),
+    spacing: 12,
+    resolve: { scale: { x: 'shared', color: 'shared' } },
   } as unknown as NonNormalizedSpec;
   const inside = usable.filter((r) => r.inside).length;
   return finishChart(body, {

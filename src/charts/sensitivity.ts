@@ -105,7 +105,7 @@ export function sensitivityChart(input: SensitivityInput): TopLevelSpec {
       height: { step: cell.height },
       mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
       encoding: {
-        x: { field: 'param', type: 'nominal', title: null, sort: params, scale: { domain: params.map(title) }, axis: { orient: 'top', labelAngle: -90, labelAlign: 'left', labelBaseline: 'middle', labelLimit: 0, domain: false, ticks: false } },
+        x: { field: 'param', type: 'nominal', title: null, sort: params, scale: { domain: params.map(title) }, axis: { orient: 'top', labelAngle: -90, labelAlign: 'left', labelBaseline: 'middle', labelLimit: 0, labelPadding: 4, offset: 8, domain: false, ticks: false } },
         y: { field: 'figure', type: 'nominal', title: null, sort: null, axis: { labelLimit: 0, domain: false, ticks: false } },
         color,
         tooltip,
