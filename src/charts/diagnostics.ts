@@ -82,12 +82,13 @@ export interface SbcInput {
   subtitle?: string;
 }
 
-const STATUS = {
+/** How a parameter's coverage compares with the range of a calibrated method (legend labels). */
+export const COVERAGE_STATUS = {
   ok: 'as a calibrated method would',
   low: 'too few: intervals too narrow',
   high: 'too many: intervals too wide',
 } as const;
-const STATUS_COLORS = { [STATUS.ok]: '#2F6690', [STATUS.low]: '#D55E00', [STATUS.high]: '#E69F00' };
+const STATUS_COLORS = { [COVERAGE_STATUS.ok]: '#2F6690', [COVERAGE_STATUS.low]: '#D55E00', [COVERAGE_STATUS.high]: '#E69F00' };
 
 /**
  * Whether a rank (0..L) lies in the central `nominal` share of the L + 1 possible ranks: the true
@@ -108,7 +109,7 @@ export function coverageRows(sbc: SbcSummary, eventTitles: Record<string, string
       const c = centralRanks(sbc.posteriorDraws, nominal);
       const k = p.ranks.filter((r) => r >= c.from && r <= c.to).length;
       const [lo, hi] = binomialRange(n, c.share);
-      const status = k < lo ? STATUS.low : k > hi ? STATUS.high : STATUS.ok;
+      const status = k < lo ? COVERAGE_STATUS.low : k > hi ? COVERAGE_STATUS.high : COVERAGE_STATUS.ok;
       return {
         param: paramTitle(p.param, eventTitles),
         interval: `${Math.round(nominal * 100)}% intervals`,
@@ -133,7 +134,7 @@ export function sbcCoverageChart(input: SbcInput): TopLevelSpec {
   const params = [...new Set(rows.map((r) => r.param))];
   const panelW = 250;
   const spacing = 24;
-  const present = Object.values(STATUS).filter((s) => rows.some((r) => r.status === s));
+  const present = Object.values(COVERAGE_STATUS).filter((s) => rows.some((r) => r.status === s));
   const y = { field: 'param', type: 'nominal' as const, title: null, sort: params, axis: { labelLimit: 0, grid: true, gridColor: '#f0f0f0' } };
   const x = {
     field: 'observed',
