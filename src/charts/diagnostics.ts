@@ -502,7 +502,7 @@ export function priorPredictiveChart(input: PriorPredictiveInput): TopLevelSpec 
     subtitle:
       input.subtitle ??
         `For each figure, the range of 90% of the runs with parameters drawn from the prior, as a multiple of the reported value (dashed line); black tick: their median; ◀: the range reaches zero. ` +
-          `${inside} of ${usable.length} reported values lie inside.` +
+          `Reported values inside the range: ${inside} of ${usable.length}.` +
           (dropped ? ` ${dropped} with a reported value of zero not shown.` : ''),
     titleWidth: labelRoom(rows.map((r) => r.figure)) + width,
     note: noteText(input.source),
