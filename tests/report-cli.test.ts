@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_FILE } from '../src/scenarios/load.ts';
+import { CALIBRATED_PARAMS } from '../src/api.ts';
+import { diagnosticsCharts } from '../src/charts/diagnostics-files.ts';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'exodus.mjs');
 const exodus = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: 'pipe' });
@@ -26,7 +28,9 @@ describe('exodus report <your scenario>', () => {
   it('adds the calibration’s charts with --with-calibration', { timeout: 120_000 }, () => {
     exodus('report', mine, ...small, '--with-calibration', '--out', join(dir, 'b'));
     const files = readdirSync(join(dir, 'b', 'overview')).filter((f) => f.endsWith('.vl.json')).sort();
-    expect(files).toEqual(['crossval.vl.json', 'fit-overview.vl.json', 'loss.vl.json', 'posterior.vl.json']);
+    // Diagnostics charts come too where the calibration has diagnostics.json / sensitivity-*.csv.
+    const diagnostics = diagnosticsCharts(CALIBRATED_PARAMS).map((c) => `${c.name}.vl.json`);
+    expect(files).toEqual(['crossval.vl.json', 'fit-overview.vl.json', 'loss.vl.json', 'posterior.vl.json', ...diagnostics].sort());
     // Sources name the calibration files relative to the project, never the machine's folders.
     for (const f of files) expect(readFileSync(join(dir, 'b', 'overview', f), 'utf8')).not.toContain(process.cwd());
   });

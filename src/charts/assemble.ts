@@ -24,6 +24,7 @@ import { fitChart } from './fit.ts';
 import { lossChart, posteriorChart } from './calibration.ts';
 import { crossvalChart } from './crossval.ts';
 import type { ReportChart, ReportEvent } from './report.ts';
+import { diagnosticsCharts } from './diagnostics-files.ts';
 
 /** The region a figure is drawn in: its single region id, or "all". */
 function figureRegion(f: FigureSpec): string {
@@ -308,8 +309,9 @@ function readRows(file: string): Record<string, string>[] {
 
 /**
  * Charts across events: the fit overview, and (with `calibration`, when the files exist beside the
- * parameter file) the calibration's posterior, loss and cross-validation. `eventTitles` should be
- * short (legends, axis labels); default: each event's id in words.
+ * parameter file) the calibration's posterior, loss, cross-validation, diagnostics and sensitivity
+ * (diagnostics-files.ts). `eventTitles` should be short (legends, axis labels); default: each
+ * event's id in words.
  */
 export function overviewCharts(fitRows: FitRow[], figures: FigurePoint[], paramsFile: string | undefined, source: string, eventTitles: Record<string, string> = {}, calibration = true): ReportChart[] {
   const charts: ReportChart[] = [];
@@ -331,6 +333,7 @@ export function overviewCharts(fitRows: FitRow[], figures: FigurePoint[], params
     const rows: CrossvalRow[] = readRows(cv).map((r) => ({ event: r.event, method: r.method as CrossvalRow['method'], median_abs_log10: Number(r.median_abs_log10), max_abs_log10: Number(r.max_abs_log10), coverage: Number(r.coverage), figures: Number(r.figures), crps: r.crps ? Number(r.crps) : undefined, interval_score: r.interval_score ? Number(r.interval_score) : undefined }));
     if (rows.length) charts.push({ name: 'crossval', title: 'Leave-one-event-out predictions vs a Bass baseline and "nothing happens"', spec: crossvalChart({ rows, source: `Cross-validation: ${displayPath(cv)}`, eventTitles }) });
   }
+  if (dir && paramsFile) charts.push(...diagnosticsCharts(paramsFile, { figures, eventTitles, display: displayPath }));
   return charts;
 }
 

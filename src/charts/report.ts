@@ -44,6 +44,8 @@ export interface ReportInput {
   events: ReportEvent[];
   /** Charts across events: fit overview, cross-validation, calibration. */
   overview: ReportChart[];
+  /** Plain-text paragraphs under the overview's charts (e.g. which command makes a missing chart). */
+  overviewNotes?: string[];
   /** Inline the DejaVu Sans files (≈2 MB) so the browser draws what the PNGs show. Default true. */
   embedFonts?: boolean;
 }
@@ -249,10 +251,15 @@ function sourcesHtml(events: ReportEvent[]): string {
   return `<ol class="sources">\n${items.join('\n')}\n</ol>`;
 }
 
+const PAGE_MAX_PX = 1180;
+const PAGE_PAD_PX = 28;
+/** Width of the page column a chart of the report must fit: main's max-width (its padding lies outside). */
+export const PAGE_COLUMN_PX = PAGE_MAX_PX;
+
 const CSS = `
 :root{--ink:#1d1d1d;--muted:#5b5b5b;--line:#e3e3e3;--ok:#1f7a3a;--off:#b03a2e}
 body{font-family:${FONT_STACK};color:var(--ink);margin:0;background:#fafafa;line-height:1.45}
-main{max-width:1180px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+main{max-width:${PAGE_MAX_PX}px;margin:0 auto;padding:24px ${PAGE_PAD_PX}px 60px;background:#fff}
 h1{font-size:28px;margin:0 0 4px}h2{font-size:22px;margin:40px 0 8px;border-top:1px solid var(--line);padding-top:24px}
 h3{font-size:17px;margin:24px 0 8px}.meta{color:var(--muted);font-size:14px}
 nav ul{padding-left:20px;columns:2}
@@ -268,6 +275,7 @@ small{color:var(--muted)}code{font-size:12px}
 .sources li{margin-bottom:6px}.url{word-break:break-all}
 details pre{background:#f5f5f5;padding:12px;overflow:auto;font-size:12px;max-height:600px}
 .chart-error{color:var(--off);font-family:monospace;white-space:pre-wrap}
+.overview-note{color:var(--muted);font-size:14px;border-left:3px solid var(--line);padding-left:10px}
 #vg-tooltip-element{font-family:${FONT_STACK}}
 `;
 
@@ -363,6 +371,7 @@ export function buildReportHtml(input: ReportInput): string {
   };
 
   const overview = input.overview.map((c) => slot('overview', c)).join('\n');
+  const notes = (input.overviewNotes ?? []).map((n) => `<p class="overview-note">${escapeHtml(n)}</p>`).join('\n');
   const events = input.events
     .map((e) => {
       const charts = e.charts.map((c) => slot(e.name, c)).join('\n');
@@ -374,7 +383,7 @@ export function buildReportHtml(input: ReportInput): string {
     .join('\n');
 
   const toc = [
-    input.overview.length ? '<li><a href="#overview">Overview</a></li>' : '',
+    input.overview.length || notes ? '<li><a href="#overview">Overview</a></li>' : '',
     ...input.events.map((e) => `<li><a href="#event-${slug(e.name)}">${escapeHtml(e.title)}</a></li>`),
     '<li><a href="#sources">Sources</a></li>',
     '<li><a href="#manifest">Run manifest</a></li>',
@@ -404,7 +413,7 @@ ${scripts}
 <header><h1>${escapeHtml(input.title)}</h1><p class="meta">Generated ${escapeHtml(input.generatedAt)}</p></header>
 ${input.intro ? paragraphs(input.intro) : ''}
 <nav><ul>${toc}</ul></nav>
-${input.overview.length ? `<section id="overview"><h2>Overview</h2>\n${overview}</section>` : ''}
+${input.overview.length || notes ? `<section id="overview"><h2>Overview</h2>\n${overview}${notes}</section>` : ''}
 ${events}
 <section id="sources"><h2>Sources</h2>\n${sourcesHtml(input.events)}</section>
 <section id="manifest"><h2>Run manifest</h2>

@@ -309,6 +309,11 @@ export interface ChartFrame {
   note: string;
   /** Width of the note block in pixels, normally the chart's plotting width. */
   width: number;
+  /**
+   * Width the title and subtitle wrap to (default `width`): wider when long axis labels make the
+   * chart wider than its plot.
+   */
+  titleWidth?: number;
   /** Named data sets the body refers to (`data: { name }`): one copy for all its layers. */
   datasets?: Record<string, unknown[]>;
 }
@@ -342,8 +347,9 @@ export function wrapNote(note: string, width: number): string[] {
 export function finishChart(body: NonNormalizedSpec, frame: ChartFrame): TopLevelSpec {
   if (!frame.note.trim()) throw new Error(`chart "${frame.title}": a source note is required`);
   const lines = wrapNote(`Source: ${frame.note.trim()}`, frame.width);
-  const titleLines = wrapText(frame.title, Math.max(frame.width, 360), 17, true);
-  const subtitleLines = frame.subtitle ? (Array.isArray(frame.subtitle) ? frame.subtitle : [frame.subtitle]).flatMap((l) => wrapText(l, Math.max(frame.width, 360), 12.5)) : [];
+  const wrapWidth = Math.max(frame.titleWidth ?? frame.width, 360);
+  const titleLines = wrapText(frame.title, wrapWidth, 17, true);
+  const subtitleLines = frame.subtitle ? (Array.isArray(frame.subtitle) ? frame.subtitle : [frame.subtitle]).flatMap((l) => wrapText(l, wrapWidth, 12.5)) : [];
   const one = (l: string[]) => (l.length === 1 ? l[0] : l);
   const lineHeight = 14;
   const noteView: NonNormalizedSpec = {

@@ -139,3 +139,81 @@ export interface ChartSource {
   /** e.g. "Model: exodus 0.1.0, 20 replicates, seed 1. Reported: Mediascope via TASS." */
   note: string;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics of a calibration (`exodus diagnose` → diagnostics.json, `exodus sensitivity` →
+// sensitivity-<method>.csv), as the charts read them back.
+
+/** Simulation-based calibration of one parameter. */
+export interface SbcParameter {
+  param: string;
+  /** Share of the true values inside the central 50% and 90% posterior intervals. */
+  coverage50: number;
+  coverage90: number;
+  /** p-value of a chi-square test of uniform ranks. */
+  uniformityP?: number;
+  /** Rank of each true value among the posterior draws (0..posteriorDraws). */
+  ranks: number[];
+}
+
+export interface SbcSummary {
+  /** Synthetic draws from the prior (true parameter sets). */
+  truths: number;
+  /** Posterior draws each true value is ranked among (ranks run 0..posteriorDraws). */
+  posteriorDraws: number;
+  /** Pooled over parameters. */
+  coverage50: number;
+  coverage90: number;
+  parameters: SbcParameter[];
+}
+
+/** Posterior sd against prior sd of one parameter (unit coordinates). */
+export interface IdentifiabilityRow {
+  key: string;
+  priorSd: number;
+  posteriorSd: number;
+  ratio: number;
+  verdict: string;
+}
+
+/** What the prior alone implies for one figure: the 5%, 50% and 95% points of the prior runs. */
+export interface PriorPredictiveRow {
+  event: string;
+  id: string;
+  reported: number;
+  lo: number;
+  median: number;
+  hi: number;
+  inside: boolean;
+}
+
+export interface DiagnosticsData {
+  sbc: SbcSummary;
+  identifiability: IdentifiabilityRow[];
+  priorPredictive: PriorPredictiveRow[];
+}
+
+/** One figure x parameter cell of a sensitivity analysis (Morris or Sobol). */
+export interface SensitivityRow {
+  event: string;
+  figure: string;
+  param: string;
+  /** Morris: mean absolute elementary effect (log10 per step of 2/3 of the prior range), its sd. */
+  muStar?: number;
+  sigma?: number;
+  /** Sobol: first-order and total indices with 95% intervals. */
+  first?: number;
+  firstLo?: number;
+  firstHi?: number;
+  total?: number;
+  totalLo?: number;
+  totalHi?: number;
+}
+
+/** How a figure is named on a crowded axis: a short label, and its wording for tooltips. */
+export interface FigureName {
+  event: string;
+  id: string;
+  short: string;
+  wording?: string;
+}

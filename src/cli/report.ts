@@ -16,6 +16,7 @@ import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/post
 import { createPool, defaultWorkers } from '../calibrate/pool.ts';
 import { toCsv } from '../scenarios/csv.ts';
 import { displayPath, eventCharts, figurePoints, overviewCharts, reportEvent } from '../charts/assemble.ts';
+import { checkDiagnosticsFiles, diagnosticsHint } from '../charts/diagnostics-files.ts';
 import { shortEventTitle } from '../charts/style.ts';
 import { writeChartFiles, writeReportHtml, type ReportChart, type ReportEvent } from '../charts/report.ts';
 import type { FigurePoint, FitRow } from '../charts/types.ts';
@@ -25,8 +26,10 @@ export const usage = `Usage: exodus report <event | scenario.yaml | all> [...] [
 Run each event N times (seeds seed..seed+N-1) with the calibrated parameters and write, per event,
 every chart as <chart>.vl.json (Vega-Lite), <chart>.svg and <chart>.png, the fit table (fit.csv) and
 the model bands (bands.csv); across events the fit overview; and one offline report.html. The
-calibration's charts (posterior, loss, cross-validation, when the parameter file has them beside
-it) come with "all", or with --with-calibration: a report of your own scenario holds its charts.
+calibration's charts (posterior, loss, cross-validation, and the diagnostics of exodus diagnose
+and exodus sensitivity, when the parameter file has them beside it) come with "all", or with
+--with-calibration: a report of your own scenario holds its charts. The report names the command
+that makes a diagnostic it lacks.
 
 Options:
   --out DIR         output folder (default out): a new or empty folder, or one exodus wrote before;
@@ -43,7 +46,9 @@ Options:
                     the posterior sample beside the parameter file, when there is one)
   --with-calibration
                     also chart the calibration behind the parameters (posterior, loss by
-                    design wave, cross-validation, diagnostics); default only for "all"
+                    design wave, cross-validation; diagnostics.json and sensitivity-*.csv:
+                    recovery of known parameters, identifiability, prior predictive,
+                    sensitivity of each figure); default only for "all"
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -66,6 +71,12 @@ export async function main(argv: string[]): Promise<number> {
   const paramsFile = (values.params as string | undefined) ?? (calibratedParamFile() ? CALIBRATED_PARAMS : undefined);
   const posterior = !values.point && paramsFile ? posteriorBeside(paramsFile) : undefined;
   const draws: ParamDraw[] | undefined = posterior ? resampleDraws(readPosterior(posterior), replicates) : undefined;
+  // The calibration is about the built-in events: its charts belong to a report of all of them.
+  const withCalibration = Boolean(values['with-calibration']) || positionals.includes('all');
+  // Diagnostics files are read now: a bad one stops the report before any run (one line, exit 2).
+  if (withCalibration && paramsFile) checkDiagnosticsFiles(paramsFile);
+  const hint = withCalibration && paramsFile ? diagnosticsHint(paramsFile, displayPath) : undefined;
+  if (hint) console.error(hint);
 
   const t0 = performance.now();
   // Checked before the runs; built in a temporary folder moved into place at the end.
@@ -117,8 +128,6 @@ export async function main(argv: string[]): Promise<number> {
     }
 
     const overviewSource = `Model: exodus ${VERSION}, ${replicates} replicates per event, seeds ${seed}..${seed + replicates - 1}; parameters: ${paramsFile ? displayPath(paramsFile) : 'defaults'}. Reported: sources per figure (tooltips, fit tables).`;
-    // The calibration is about the built-in events: its charts belong to a report of all of them.
-    const withCalibration = Boolean(values['with-calibration']) || positionals.includes('all');
     const overview: ReportChart[] = overviewCharts(allFit, allFigures, paramsFile, overviewSource, titles, withCalibration);
     for (const c of overview) await writeChartFiles(join(tmp, 'overview'), c.name, c.spec);
     const manifest = {
@@ -142,6 +151,7 @@ export async function main(argv: string[]): Promise<number> {
         'Lines are model medians over replicates, shaded areas 90% bands; points are figures reported at the time, with their sources.',
       events: reportEvents,
       overview,
+      overviewNotes: hint ? [hint] : [],
     });
     return `${events.length} events, ${reportEvents.reduce((s, e) => s + e.charts.length, 0) + overview.length} charts as .vl.json/.svg/.png`;
   }
