@@ -27,7 +27,7 @@
 // a told contact next considers adding an app, that one weighs as if the news named it (weight 1).
 import type { World } from './world.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp } from './world.ts';
-import type { Fields } from './fields.ts';
+import { PROXY_EASE, type Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { Rng } from './rng.ts';
 import { gumbel, hashUniform } from './rng.ts';
@@ -135,11 +135,19 @@ function learnCost(w: World, f: Fields, p: Params, i: number, k: number): number
   return p.circCost * gap * (1 - help);
 }
 
+/**
+ * Hassle (utility) of using app a round a block: a VPN to switch on and off, slower links. An app
+ * with a built-in proxy halves it, as it halves the skill needed (PROXY_EASE): no VPN to run.
+ */
+export function viaHassle(f: Fields, p: Params, a: number): number {
+  return p.betaAvail * p.vpnHassle * (f.proxy[a] ? 1 - PROXY_EASE : 1);
+}
+
 /** What a durably unreachable app costs agent i: the hassle of a VPN plus learning it, or betaAvail. */
 function cutPenalty(w: World, f: Fields, p: Params, i: number, r: number, a: number): { cost: number; learn: boolean } {
   const k = r * w.K + a;
   if (f.hardness[k] >= 0) {
-    const c = p.betaAvail * p.vpnHassle + learnCost(w, f, p, i, k);
+    const c = viaHassle(f, p, a) + learnCost(w, f, p, i, k);
     if (c < p.betaAvail) return { cost: c, learn: true };
   }
   return { cost: p.betaAvail, learn: false };
@@ -163,7 +171,6 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
   let inUse = 0;
   for (let a = 0; a < K; a++) if (w.status[base + a] & ACTIVE && f.launched[a]) inUse++;
   const cost = p.switchCost * (0.5 + w.inertia[i]);
-  const hassle = p.betaAvail * p.vpnHassle;
   for (let a = 0; a < K; a++) {
     learn[a] = 0;
     acc[a] = access(w, f, i, r, a);
@@ -176,7 +183,7 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
     }
     let u = p.betaReach * reach(w, f, i, r, a) + p.betaPrivacy * w.privacy[i] * f.privacy[k] + p.betaQuality * f.quality[a] + f.utility[k];
     u -= p.betaThreat * f.threat[k];
-    if (acc[a] === VIA) u -= hassle;
+    if (acc[a] === VIA) u -= viaHassle(f, p, a);
     else if (acc[a] === CUT) {
       const c = cutPenalty(w, f, p, i, r, a);
       u -= c.cost;
@@ -266,8 +273,7 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
   const base = i * K;
   const acc = w.scratchAccess;
   const rj = r * K + j;
-  const hassle = p.betaAvail * p.vpnHassle;
-  const mainPenalty = acc[j] === VIA ? hassle : acc[j] === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
+  const mainPenalty = acc[j] === VIA ? viaHassle(f, p, j) : acc[j] === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
   const mainSide = p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - mainPenalty;
   const cost = p.switchCost * (0.5 + w.inertia[i]);
   let sum = 1; // the option of adding nothing
@@ -286,7 +292,7 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
       f.utility[k] +
       p.betaQuality * f.quality[c] -
       p.betaThreat * f.threat[k] -
-      (acc[c] === VIA ? hassle : 0) -
+      (acc[c] === VIA ? viaHassle(f, p, c) : 0) -
       mainSide +
       taste(w, p, i, c);
     if (!(w.status[base + c] & INSTALLED)) u -= p.betaPrice * f.price[c] + cost;
@@ -313,7 +319,6 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
   const base = i * K;
   const primary = w.primary[i];
   const W = w.scratchU;
-  const hassle = p.betaAvail * p.vpnHassle;
   const cost = p.switchCost * (0.5 + w.inertia[i]);
   let sum = 1;
   for (let a = 0; a < K; a++) {
@@ -322,7 +327,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     const ac = access(w, f, i, r, a);
     const k = r * K + a;
     if (ac === DOWN || ac === CUT || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
-    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? hassle : 0);
+    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? viaHassle(f, p, a) : 0);
     if (!(w.status[base + a] & INSTALLED)) {
       u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - cost;
     }

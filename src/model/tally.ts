@@ -14,6 +14,7 @@
 // `out` before and `in` after the change. tally-check.ts verifies all of it against a full scan.
 import type { World } from './world.ts';
 import type { Fields } from './fields.ts';
+import { PROXY_EASE } from './fields.ts';
 import type { Params } from './params.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import { access, CUT, DOWN, VIA } from './decide.ts';
@@ -39,8 +40,9 @@ const CODE = 3;
 const FRESH = 4;
 
 /** Expected use of app a by agent i on a day, given its access code: the daily audience's rule. */
-export function dailyUse(w: World, p: Params, i: number, a: number, code: number, useFactor: number): number {
-  const use = (a === w.primary[i] ? p.usePrimary : p.useSecondary) * w.activity[i] * useFactor * (code === VIA ? 1 - p.vpnHassle : 1);
+export function dailyUse(w: World, p: Params, i: number, a: number, code: number, useFactor: number, proxy: number): number {
+  // Round a block, use drops by the hassle's share (halved by a built-in proxy, as in viaHassle).
+  const use = (a === w.primary[i] ? p.usePrimary : p.useSecondary) * w.activity[i] * useFactor * (code === VIA ? 1 - p.vpnHassle * (proxy ? 1 - PROXY_EASE : 1) : 1);
   return use > 1 ? 1 : use;
 }
 
@@ -315,7 +317,7 @@ export class Tally {
     const code = this.code[b] & CODE;
     const inUse = (st & ACTIVE) !== 0 && launched !== 0;
     const usable = inUse && code <= VIA;
-    const q = usable ? Math.round(dailyUse(w, this.p, i, a, code, useFactor) * DAU_UNIT) : 0;
+    const q = usable ? Math.round(dailyUse(w, this.p, i, a, code, useFactor, this.f.proxy[a]) * DAU_UNIT) : 0;
     const la = w.lastActive[b];
     const isPrimary = a === w.primary[i];
     const c = this.c;
