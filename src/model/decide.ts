@@ -20,7 +20,7 @@
 //    privacy, features, availability, a threat to the main app.
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
 //    notices; most wait. Those who reach for something else (at rate reachOut, times the share of
-//    their contacts there for whom it fails too: coAffected) choose between waiting, an app they
+//    the app's users for whom it fails too: coAffected) choose between waiting, an app they
 //    already have, and installing ONE new app: contacts there, how well known it is, or its being
 //    named in the news are the reasons to install. Their main app stays what it was.
 // Installs and changes of main app tell the person's contacts (word of mouth), naming the app: when
@@ -78,23 +78,13 @@ export function reach(w: World, f: Fields, i: number, r: number, a: number): num
 }
 
 /**
- * Share of agent i's contacts on app a for whom it does not work either (down or cut off), or 1
- * when none of them uses it. Someone whose app fails while everyone else's works blames their phone
- * and waits; when their contacts are cut off too it is the service, and they look elsewhere.
+ * Share of the users of app a in region r for whom it does not work now (down or cut off). Someone
+ * whose app fails while everyone else's works blames their phone and waits; when it fails for
+ * most users it is the service (contacts ask, the news says so), and they look elsewhere. An
+ * outage hits people at random, so this is also, on average, the share of one's own contacts hit.
  */
-export function coAffected(w: World, f: Fields, i: number, a: number): number {
-  const { offsets, nbrs } = w.net;
-  const K = w.K;
-  let on = 0;
-  let off = 0;
-  for (let x = offsets[i]; x < offsets[i + 1]; x++) {
-    const j = nbrs[x];
-    if (!(w.status[j * K + a] & ACTIVE)) continue;
-    on++;
-    const ac = access(w, f, j, w.region[j], a);
-    if (ac === DOWN || ac === CUT) off++;
-  }
-  return on > 0 ? off / on : 1;
+export function coAffected(w: World, f: Fields, r: number, a: number): number {
+  return 1 - f.availShare[r * w.K + a];
 }
 
 /** Agent i's persistent taste for app a: a pure function of the run's seed. */

@@ -219,7 +219,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
         const pa = w.primary[i];
         const use = Math.min(1, p.usePrimary * w.activity[i]);
         const noticed = use * (1 - Math.exp(-p.sessionsPerDay * Math.max(0, mid - f.downSince[r * K + pa])));
-        if (rng() < noticed * coAffected(w, f, i, pa)) reachOut(w, f, p, i, rng, ledger);
+        if (rng() < noticed * coAffected(w, f, r, pa)) reachOut(w, f, p, i, rng, ledger);
       }
     }
 
