@@ -195,6 +195,21 @@ describe('connectivity, capacity, changing apps, bases', () => {
     const perHour = Array.from({ length: 14 }, (_, h) => signups(r, 'Alt', 9.75 + h / 24, 9.75 + (h + 1) / 24));
     for (const x of perHour) expect(x).toBeLessThanOrEqual(2000 + 1e-6 + 10_000_000 / 6000);
   });
+  it('a capacity below one agent per hour still registers people at that rate (unused capacity carries over)', () => {
+    const l = market({
+      hourlyFrom: '2020-01-10',
+      shocks: OUTAGE({ hours: 14, mentions: '[Alt]' }),
+      platforms: `  - { id: Big, features: [voice, e2ee], privacy: 0.5 }
+  - { id: Alt, features: [voice], privacy: 0.6, capacity: { X: 500 } }
+  - { id: Named, features: [voice, e2ee], privacy: 0.9 }
+  - { id: Slow, features: [voice, slow-links], privacy: 0.4 }`,
+    });
+    const r = run(l);
+    const weight = 10_000_000 / 6000; // people per agent, above the 500 an hour
+    const total = signups(r, 'Alt', 9.75, 9.75 + 14 / 24);
+    expect(total).toBeGreaterThanOrEqual(500 * 14 - 2 * weight);
+    expect(total).toBeLessThanOrEqual(500 * 14 + weight + 1e-6);
+  });
   it('dated platform changes switch features on and off (a proxy added makes a block easier)', () => {
     const withChange = market({
       days: 90,

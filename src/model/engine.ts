@@ -148,7 +148,15 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
     ledger.installs.fill(0);
     ledger.usignups.fill(0);
     ledger.uinstalls.fill(0);
-    for (let k = 0; k < RK + K; k++) ledger.capacityLeft[k] = f.capacity[k] * 24 * dt;
+    // Registration capacity of the step. What was left unused is carried into the next step, up to
+    // one agent's weight: a capacity smaller than one agent per step would otherwise register
+    // nobody in a small run and some people in a large one (results would depend on the agents).
+    let wMax = 0;
+    for (let r = 0; r < R; r++) wMax = Math.max(wMax, weightNow[r]);
+    for (let k = 0; k < RK + K; k++) {
+      const left = Math.max(0, ledger.capacityLeft[k]);
+      ledger.capacityLeft[k] = f.capacity[k] * 24 * dt + Math.min(left, k < RK ? weightNow[Math.floor(k / K)] : wMax);
+    }
 
     // People drawn in this step are visited in index order (order.ts: memory locality).
     const tally = w.tally;
