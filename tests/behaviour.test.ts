@@ -83,6 +83,17 @@ describe('outages', () => {
     const moved = (r: RunResult) => signups(r, 'Alt', 9.75, 11) + signups(r, 'Named', 9.75, 11);
     expect(moved(long)).toBeGreaterThan(moved(short));
   });
+  it('a partial outage moves fewer of the people it hits than a total one (it looks like their phone)', () => {
+    // Media 0 so that only the people hit act; per person hit, a total outage (everyone's contacts
+    // down too) sends a larger share elsewhere than one that hits a fifth of the users.
+    const quiet = (severity: number) => run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ severity }).replace('media: 1', 'media: 0') }), { considerBase: 0.001 });
+    const calmQuiet = run(market({ hourlyFrom: '2020-01-10' }), { considerBase: 0.001 });
+    const extra = (r: RunResult) => ['Alt', 'Named', 'Slow'].reduce((s, a) => s + signups(r, a, 9.75, 10.5) - signups(calmQuiet, a, 9.75, 10.5), 0);
+    const perHit = (severity: number) => extra(quiet(severity)) / (severity * primary(calmQuiet, 'Big', 9));
+    const total = perHit(1);
+    expect(total).toBeGreaterThan(0);
+    expect(perHit(0.2)).toBeLessThan(0.6 * total);
+  });
   it('news that names an app leans the trials towards it', () => {
     const named = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ mentions: '[Named]' }) }));
     expect(signups(named, 'Named', 9.75, 12)).toBeGreaterThan(signups(hit, 'Named', 9.75, 12));
@@ -91,6 +102,16 @@ describe('outages', () => {
     const daily = run(market({ shocks: OUTAGE({ hours: 4 }) }));
     expect(daily.stepTimes.some((t) => Math.abs(t - 9.75) < 1e-9)).toBe(true);
     expect(signups(daily, 'Alt', 9.75, 10.75) + signups(daily, 'Named', 9.75, 10.75)).toBeGreaterThan(signups(calm, 'Alt', 9.75, 10.75) + signups(calm, 'Named', 9.75, 10.75));
+  });
+});
+
+describe('word of mouth', () => {
+  it('names the app: contacts of new users lean towards the app they were told about', () => {
+    // A promotion with no news seeds Named; after it ends, its spread through contacts is larger
+    // when an app named to a person weighs more (betaMention), the only change between the runs.
+    const seed = market({ days: 90, shocks: '[{ type: promotion, platforms: [Named], start: 2020-01-05, end: 2020-01-15, bonus: 4, media: 0 }]' });
+    const after = (betaMention: number) => signups(run(seed, { betaMention }), 'Named', 15, 90);
+    expect(after(5)).toBeGreaterThan(1.5 * after(0));
   });
 });
 
@@ -174,6 +195,21 @@ describe('connectivity, capacity, changing apps, bases', () => {
     const perHour = Array.from({ length: 14 }, (_, h) => signups(r, 'Alt', 9.75 + h / 24, 9.75 + (h + 1) / 24));
     for (const x of perHour) expect(x).toBeLessThanOrEqual(2000 + 1e-6 + 10_000_000 / 6000);
   });
+  it('a capacity below one agent per hour still registers people at that rate (unused capacity carries over)', () => {
+    const l = market({
+      hourlyFrom: '2020-01-10',
+      shocks: OUTAGE({ hours: 14, mentions: '[Alt]' }),
+      platforms: `  - { id: Big, features: [voice, e2ee], privacy: 0.5 }
+  - { id: Alt, features: [voice], privacy: 0.6, capacity: { X: 500 } }
+  - { id: Named, features: [voice, e2ee], privacy: 0.9 }
+  - { id: Slow, features: [voice, slow-links], privacy: 0.4 }`,
+    });
+    const r = run(l);
+    const weight = 10_000_000 / 6000; // people per agent, above the 500 an hour
+    const total = signups(r, 'Alt', 9.75, 9.75 + 14 / 24);
+    expect(total).toBeGreaterThanOrEqual(500 * 14 - 2 * weight);
+    expect(total).toBeLessThanOrEqual(500 * 14 + weight + 1e-6);
+  });
   it('dated platform changes switch features on and off (a proxy added makes a block easier)', () => {
     const withChange = market({
       days: 90,
@@ -193,13 +229,17 @@ describe('connectivity, capacity, changing apps, bases', () => {
   - { id: pct-adults, platform: Big, metric: mau, universe: adults, as: percent, date: 2020-01-20, value: 80 }
   - { id: pct-all, platform: Big, metric: mau, as: percent, date: 2020-01-20, value: 80 }
   - { id: ratio, platform: Big, metric: mau, date: 2020-01-20, relativeTo: { date: 2020-01-05 }, value: "+2%" }
-  - { id: bound, platform: Big, metric: mau, date: 2020-01-20, low: 1000000 }`,
+  - { id: bound, platform: Big, metric: mau, date: 2020-01-20, low: 1000000 }
+  - { id: early, platform: Big, metric: mau, date: 2020-01-05, value: 8000000, role: context }
+  - { id: vs-early, platform: Big, metric: mau, date: 2020-01-20, relativeTo: early, value: "+2%" }`,
     });
     const r = run(l);
     const s = l.scenario;
     const get = (id: string) => observe(r, observation(s.figures.find((f) => f.id === id)!, s));
     expect(Math.abs(get('pct-adults') - get('pct-all'))).toBeLessThan(5);
     expect(get('ratio')).toBeCloseTo(stockAt(r, 'mau', X(r), 0, 20) / stockAt(r, 'mau', X(r), 0, 5), 5);
+    // Relative to another figure by id: the same quantity as that figure.
+    expect(get('vs-early')).toBe(get('ratio'));
     expect(s.figures.find((f) => f.id === 'ratio')!.value).toBeCloseTo(1.02, 12);
     expect(s.figures.find((f) => f.id === 'bound')!.value).toBe(1_000_000);
   });

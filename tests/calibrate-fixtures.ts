@@ -26,7 +26,7 @@ platforms:
   - { id: ChatB, quality: 0.3, features: [voice, groups, channels], privacy: 0.5 }
   - { id: SecureC, quality: 0.2, features: [voice, e2ee], privacy: 0.9, price: 2 }
 shocks:
-  - { type: outage, platforms: [ChatA], start: 2020-01-10T12:00Z, duration: 12h, severity: 0.7, media: ${loudness} }
+  - { type: outage, platforms: [ChatA], start: 2020-01-10T12:00Z, duration: 12h, severity: 0.7, media: ${loudness}, mentions: { ChatB: 1, SecureC: 1 } }
 fitted:
   - { name: loudness, path: "shocks[0].media", min: 0.1, max: 10, scale: log, prior: { centre: 2, spread: 0.3 }, doc: "Loudness of the tiny outage's news; prior around 2 for tests." }
 figures:

@@ -9,6 +9,16 @@ import { reportInput } from './fixtures/charts/report-input.ts';
 import { darkPixels, decodePng } from './fixtures/charts/png.ts';
 
 const input = reportInput();
+
+/** A spec with every `data: { name }` replaced by the named values (as Vega-Lite resolves them). */
+function inlineData(node: unknown, sets: Record<string, unknown[]>): unknown {
+  if (Array.isArray(node)) return node.map((n) => inlineData(n, sets));
+  if (!node || typeof node !== 'object') return node;
+  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inlineData(v, sets)]));
+  const data = o.data as { name?: string } | undefined;
+  if (data && typeof data.name === 'string' && sets[data.name]) o.data = { values: sets[data.name] };
+  return o;
+}
 const html = buildReportHtml(input);
 const tmp = mkdtempSync(join(tmpdir(), 'exodus-charts-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -29,14 +39,35 @@ describe('buildReportHtml', () => {
     expect(html.length).toBeGreaterThan(800_000);
   });
 
-  it('embeds every chart spec, intact', () => {
-    const m = html.match(/<script type="application\/json" id="exodus-specs">([\s\S]*?)<\/script>/);
-    expect(m).not.toBeNull();
-    const specs = JSON.parse(m![1]) as Record<string, unknown>;
+  it('embeds every chart spec, intact, with the data shared between charts stored once', () => {
+    const block = (id: string) => html.match(new RegExp(`<script type="application/json" id="${id}">([\\s\\S]*?)</script>`));
+    expect(block('exodus-specs')).not.toBeNull();
+    expect(block('exodus-data')).not.toBeNull();
+    const specs = JSON.parse(block('exodus-specs')![1]) as Record<string, unknown>;
+    const store = JSON.parse(block('exodus-data')![1]) as Record<string, unknown[]>;
     const all = [...input.overview, ...input.events.flatMap((e) => e.charts)];
     expect(Object.keys(specs)).toHaveLength(all.length);
-    expect(Object.values(specs)).toEqual(all.map((c) => JSON.parse(JSON.stringify(c.spec))));
+    // With every named data set put back in place, each spec is the chart's own spec.
+    const own = all.map((c) => JSON.parse(JSON.stringify(c.spec)) as { datasets?: Record<string, unknown[]> });
+    const embedded = Object.values(specs).map((s) => inlineData(s, store));
+    expect(embedded).toEqual(own.map(({ datasets, ...rest }) => inlineData(rest, datasets ?? {})));
     for (const id of Object.keys(specs)) expect(html).toContain(`id="${id}"`);
+    // No data set is stored twice, and the store holds only what specs name.
+    const values = Object.values(store).map((v) => JSON.stringify(v));
+    expect(new Set(values).size).toBe(values.length);
+    const named = new Set(JSON.stringify(specs).match(/"name":"d[0-9a-f]{12}"/g)!.map((m) => m.slice(8, -1)));
+    expect(new Set(Object.keys(store))).toEqual(named);
+  });
+
+  it('stores a table that two charts draw once', () => {
+    const chart = input.events[0].charts[0];
+    const twice = buildReportHtml({ ...input, overview: [], events: [{ ...input.events[0], charts: [chart, { ...chart, name: 'again' }] }] });
+    const once = buildReportHtml({ ...input, overview: [], events: [{ ...input.events[0], charts: [chart] }] });
+    const none = buildReportHtml({ ...input, overview: [], events: [] });
+    const data = JSON.stringify((chart.spec as { datasets?: unknown }).datasets ?? {}).length;
+    expect(data).toBeGreaterThan(5000);
+    // The second copy adds its spec, not its data again.
+    expect(twice.length - once.length).toBeLessThan(once.length - none.length - 0.9 * data);
   });
 
   it('contains the title, narratives (escaped), fit tables, sources and the manifest', () => {

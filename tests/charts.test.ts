@@ -5,6 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import {
   APPS,
   appColor,
+  appColorScale,
   appLabel,
   compileSpec,
   crossvalChart,
@@ -156,13 +157,24 @@ describe('style', () => {
     expect(appLabel('vk_messenger')).toBe('VK Messenger');
     expect(appLabel('Facebook Messenger')).toBe('Facebook Messenger');
     expect(appLabel('fb-messenger')).toBe('Facebook Messenger');
-    expect(appColor('some-new-app')).toBe(appColor('other'));
+    // An app the palette does not know keeps one colour of its own on every chart, whatever
+    // else is drawn (not "the n-th unknown app of this chart"), and none of the known apps'.
+    const invented = appColor('some-new-app');
+    expect(invented).toBe(appColor('Some New App'));
+    expect(APPS.map((a) => a.color)).not.toContain(invented);
+    const alone = appColorScale(['some-new-app']);
+    const crowded = appColorScale(['zeta-chat', 'alpha-chat', 'some-new-app', 'whatsapp']);
+    expect(crowded.range[crowded.domain.indexOf('some-new-app')]).toBe(alone.range[0]);
   });
 
-  it('has one app legend and a figure legend with visible (filled) symbols', () => {
+  it('has one app legend, a figure legend with visible (filled) symbols, and a legend of the shock lines', () => {
     const vg = compileSpec(builders['timeseries (linear, open-ended shocks)']()).vega;
     const legends = [...walk(vg)].flatMap((o) => (Array.isArray(o.legends) ? (o.legends as Record<string, unknown>[]) : []));
-    expect(legends.map((l) => l.title).sort()).toEqual(['App', 'Reported figure']);
+    expect(legends.map((l) => l.title).sort()).toEqual(['App', 'Reported figure', 'Shock']);
+    // The shock legend names the kinds of shock on the chart, each with its own dash pattern.
+    const dashes = (vg.scales ?? []).find((s) => s.name === 'strokeDash') as { domain?: unknown; range?: unknown } | undefined;
+    expect(dashes?.domain).toEqual(['outage', 'throttling', 'policy']);
+    expect(new Set((dashes?.range as number[][]).map((d) => d.join(','))).size).toBe(3);
     const figure = legends.find((l) => l.title === 'Reported figure')!;
     expect(JSON.stringify(figure.encode ?? {})).not.toContain('transparent');
     expect(figure.symbolFillColor).toBeTruthy();

@@ -132,14 +132,16 @@ describe('scale and time step', () => {
   const primaryShares = (r: RunResult, t: number) =>
     r.platforms.map((_, a) => stockAt(r, 'primary', regionIndices(r, 'all'), a, t) / r.population.reduce((x, y) => x + y, 0));
 
-  it('converges as the agent count grows (10k, 100k, 1M agents)', { timeout: 120_000 }, () => {
+  // The reference is 300k agents (1M was 3.5x the work for the same margins: the largest gaps
+  // to it are 0.025 for 10k and 0.008 for 100k here).
+  it('converges as the agent count grows (10k, 100k, 300k agents)', () => {
     const l = market({ step: '1d', schedule: '[]', end: '2020-01-20', shocks: outage({ hours: 24 }).replace('2020-01-05T18:00Z', '2020-01-05') });
     const s10k = primaryShares(run(l, 1, 10_000), 19);
     const s100k = primaryShares(run(l, 1, 100_000), 19);
-    const s1m = primaryShares(run(l, 1, 1_000_000), 19);
+    const s300k = primaryShares(run(l, 1, 300_000), 19);
     for (let a = 0; a < 3; a++) {
-      expect(Math.abs(s100k[a] - s1m[a])).toBeLessThan(0.02);
-      expect(Math.abs(s10k[a] - s1m[a])).toBeLessThan(0.04);
+      expect(Math.abs(s100k[a] - s300k[a])).toBeLessThan(0.02);
+      expect(Math.abs(s10k[a] - s300k[a])).toBeLessThan(0.04);
     }
   });
 

@@ -183,11 +183,12 @@ describe('built-in events: runs at small scale', () => {
     const R = res.regions.length;
     const O = res.obsTimes.length;
     expect(res.agents).toBeGreaterThanOrEqual(AGENTS * 0.9);
+    // Violations are collected and compared once (an expect per value costs more than the run).
+    const bad: string[] = [];
     for (const m of FLOW_METRICS) {
-      for (const v of res.flows[m]) {
-        expect(Number.isFinite(v)).toBe(true);
-        expect(v).toBeGreaterThanOrEqual(0);
-      }
+      res.flows[m].forEach((v, i) => {
+        if (!(Number.isFinite(v) && v >= 0)) bad.push(`${m}[${i}] = ${v}`);
+      });
     }
     for (const m of STOCK_METRICS) {
       for (let o = 0; o < O; o++) {
@@ -195,16 +196,15 @@ describe('built-in events: runs at small scale', () => {
           let primarySum = 0;
           for (let a = 0; a < K; a++) {
             const v = stockAtObs(res, m, [r], a, o);
-            expect(Number.isFinite(v), `${m} ${res.platforms[a]}`).toBe(true);
-            expect(v).toBeGreaterThanOrEqual(0);
-            expect(v).toBeLessThanOrEqual(res.population[r] * (1 + 1e-9));
+            if (!(Number.isFinite(v) && v >= 0 && v <= res.population[r] * (1 + 1e-9))) bad.push(`${m} ${res.platforms[a]} region ${r} obs ${o} = ${v}`);
             if (m === 'primary') primarySum += v;
           }
           // Everyone has at most one main app.
-          expect(primarySum).toBeLessThanOrEqual(res.population[r] * (1 + 1e-9));
+          if (primarySum > res.population[r] * (1 + 1e-9)) bad.push(`primary sum region ${r} obs ${o} = ${primarySum}`);
         }
       }
     }
+    expect(bad.slice(0, 10)).toEqual([]);
     // People are conserved: the change of each app's main users equals the switches into it minus
     // those out of it (newcomers come from "no app").
     const all = res.regions.map((_, r) => r);

@@ -111,7 +111,7 @@ describe('sweep input', () => {
 
 describe('sweep runs', () => {
   const scenarioFile = (d: string) => {
-    const l = market({ agents: 600, end: '2020-01-20', step: '6h', shocks: '[{ type: outage, platforms: [A], start: 2020-01-05, duration: 12h, severity: 0.8, media: 1 }]' });
+    const l = market({ agents: 3000, end: '2020-01-20', step: '6h', shocks: '[{ type: outage, platforms: [A], start: 2020-01-05, duration: 12h, severity: 0.8, media: 1 }]' });
     const f = join(d, 'mkt.json');
     writeFileSync(f, JSON.stringify(l.scenario));
     return f;

@@ -165,11 +165,15 @@ function main(argv) {
   } finally {
     if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
   }
+  // The last line counts them (CI adds it to the tests' count).
+  const failedNotebooks = new Set(failed.map((f) => f.replace(/ \(html export\)$/, ''))).size;
   if (failed.length > 0) {
     console.error(`\n${failed.length} of ${chosen.length} notebook(s) failed: ${failed.join(', ')}`);
+    console.log(`notebooks: ${chosen.length - failedNotebooks} passed, ${failedNotebooks} failed`);
     return 1;
   }
   console.log(`all ${chosen.length} notebook(s) ran without errors`);
+  console.log(`notebooks: ${chosen.length} passed, 0 failed`);
   return 0;
 }
 

@@ -28,7 +28,7 @@ import { InputError } from '../scenarios/errors.ts';
 import { createPool, defaultWorkers, type Pool } from './pool.ts';
 import type { Task } from './task.ts';
 import { comparedFigures } from './replicates.ts';
-import { targetOf, logLik, type Target } from './errors.ts';
+import { targetOf, logLik, log10Error, type Target } from './errors.ts';
 import { buildSpace, candidateOf, priorSample, toUnit, type Candidate, type Dim, type SpaceOptions } from './space.ts';
 import { buildEventModels, emulatedLogLik, floorOf, predictEvent, toLog, type BankRun, type EventModel } from './emulate.ts';
 import { temperedSmc, type SmcStage } from './smc.ts';
@@ -204,6 +204,14 @@ export function agentsByEvent(loaded: readonly LoadedScenario[], agents: Calibra
   );
 }
 
+/** Mean squared log10 error of a run's figures (0 inside ranges and bounds): what the fit chart shows by wave. */
+export function runError(setups: readonly EventSetup[], values: readonly (readonly number[])[]): number {
+  let s = 0;
+  let n = 0;
+  setups.forEach((su, e) => su.targets.forEach((t, j) => ((s += log10Error(values[e][j], t) ** 2), n++)));
+  return n ? s / n : 0;
+}
+
 /** Mean log-likelihood per figure of simulated values (no emulator): the simulated fit of a run. */
 export function simulatedFit(setups: readonly EventSetup[], values: readonly (readonly number[])[]): number {
   let ll = 0;
@@ -349,7 +357,8 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
       const fits = bank.filter((b) => b.wave === wave).map((b) => simulatedFit(setups, b.values)).sort((a, b) => b - a);
       const ws: WaveSummary = { wave, runs: n, best: fits[0], median: fits[fits.length >> 1], smcStages: post.stages.length, ess: post.ess, unique: post.unique };
       waves.push(ws);
-      generations.push({ generation: wave, phase: wave === 1 ? 'prior design' : 'posterior design', best_loss: -ws.best, median_loss: -ws.median });
+      const errs = bank.filter((b) => b.wave === wave).map((b) => runError(setups, b.values)).sort((a, b) => a - b);
+      generations.push({ generation: wave, phase: wave === 1 ? 'from the prior' : 'from the posterior', best_loss: errs[0], median_loss: errs[errs.length >> 1] });
       progress({ waveDone: true });
     }
     if (!post) throw new Error('calibrate: no waves');

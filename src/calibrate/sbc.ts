@@ -39,10 +39,18 @@ export async function sbc(truths: readonly (readonly number[])[], posterior: (k:
       // Ties (a draw equal to the truth) are split at random-free midpoint: count half.
       let below = 0;
       for (const x of xs) below += x < t ? 1 : x === t ? 0.5 : 0;
-      r.push(Math.round(below));
-      const q = (p: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round(p * (xs.length - 1))))];
-      if (t >= q(0.25) && t <= q(0.75)) in50[d]++;
-      if (t >= q(0.05) && t <= q(0.95)) in90[d]++;
+      const rank = Math.round(below);
+      r.push(rank);
+      // The central interval of level a holds the truth when its rank is among the a(L'+1) middle
+      // ranks of 0..L' (L' = draws available): under calibration exactly a of the time. (Nearest-rank
+      // quantiles of the draws would make a "90%" interval of 99 draws hold 88%.)
+      const Lk = xs.length;
+      const inside = (a: number) => {
+        const lo = Math.round(((1 - a) / 2) * (Lk + 1));
+        return rank >= lo && rank <= Lk - lo;
+      };
+      if (inside(0.5)) in50[d]++;
+      if (inside(0.9)) in90[d]++;
     }
     ranks.push(r);
   }

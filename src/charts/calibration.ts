@@ -1,14 +1,15 @@
 // Calibration: weighted posterior histograms of the parameters, and the loss by generation.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSource, GenerationRow, PosteriorDraw } from './types.ts';
-import { countExpr, finishChart, formatCount, logLabelExpr, noteText } from './style.ts';
+import { countExpr, finishChart, formatCount, logLabelExpr, noteText, shortEventTitle } from './style.ts';
+import { logAxisValues, logDomain, placeLabels } from './layout.ts';
 
 export interface PosteriorInput {
   draws: PosteriorDraw[];
   source: ChartSource | string;
   /** Bins per parameter. Default 20. */
   bins?: number;
-  /** Facet columns. Default 3. */
+  /** Facet columns. Default 4 (the chart stays narrower than a report's page column). */
   columns?: number;
   /** Display names of parameters. */
   paramTitles?: Record<string, string>;
@@ -71,19 +72,24 @@ function histograms(draws: PosteriorDraw[], bins: number, title: (p: string) => 
 
 export function posteriorChart(input: PosteriorInput): TopLevelSpec {
   const bins = input.bins ?? 20;
-  const columns = input.columns ?? 3;
-  const title = (p: string) => input.paramTitles?.[p] ?? p;
+  const columns = input.columns ?? 4;
+  // "event/param" (a per-event unknown) prints on two lines: the parameter, then the event.
+  const title = (p: string) => {
+    if (input.paramTitles?.[p]) return input.paramTitles[p];
+    const i = p.indexOf('/');
+    return i < 0 ? p : `${p.slice(i + 1)}|${shortEventTitle(p.slice(0, i))}`;
+  };
   const rows = histograms(input.draws, bins, title);
   if (!rows.length) throw new Error('posterior: no draws with positive weight');
   const nParams = new Set(rows.map((r) => r.param)).size;
-  const panelW = 220;
-  const panelH = 120;
+  const panelW = 180;
+  const panelH = 100;
   const cols = Math.min(columns, nParams);
 
   return finishChart(
     {
       data: { values: rows },
-      facet: { field: 'param', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.param))], header: { labelFontSize: 12.5, labelFontWeight: 'bold', labelAnchor: 'start' } },
+      facet: { field: 'param', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.param))], header: { labelFontSize: 12, labelFontWeight: 'bold', labelAnchor: 'start', labelExpr: "split(datum.label, '|')", labelLimit: panelW + 40, labelLineHeight: 14 } },
       columns: cols,
       spec: {
         width: panelW,
@@ -102,9 +108,9 @@ export function posteriorChart(input: PosteriorInput): TopLevelSpec {
             transform: [{ filter: "datum.kind === 'bin'" }],
             mark: { type: 'rect', color: '#2F6690', stroke: 'white', strokeWidth: 0.5 },
             encoding: {
-              x: { field: 'x0', type: 'quantitative', title: 'Parameter value', scale: { zero: false, nice: false }, axis: { tickCount: 5, labelExpr: countExpr() } },
+              x: { field: 'x0', type: 'quantitative', title: null, scale: { zero: false, nice: false }, axis: { tickCount: 4, labelExpr: countExpr(), labelOverlap: true } },
               x2: { field: 'x1' },
-              y: { field: 'mass', type: 'quantitative', title: 'Posterior mass', axis: { format: '.0%', tickCount: 4 } },
+              y: { field: 'mass', type: 'quantitative', title: null, axis: { format: '.0%', tickCount: 4 } },
               tooltip: [
                 { field: 'tip_range', title: 'Bin' },
                 { field: 'tip_mass', title: 'Posterior mass' },
@@ -130,9 +136,9 @@ export function posteriorChart(input: PosteriorInput): TopLevelSpec {
       title: input.title ?? 'Posterior distributions of the parameters',
       subtitle:
         input.subtitle ??
-        `Weighted ABC-SMC particles, ${bins} bins per parameter. Red line: weighted median; yellow: 90% credible interval.`,
+        `Weighted ABC-SMC particles, ${bins} bins per parameter: share of the posterior mass (y) by parameter value (x). Red line: weighted median; yellow: 90% credible interval.`,
       note: noteText(input.source),
-      width: cols * (panelW + 50),
+      width: cols * (panelW + 50) - 50,
     },
   );
 }
@@ -144,6 +150,8 @@ export interface LossInput {
   source: ChartSource | string;
   /** Y axis title, naming the loss. */
   lossTitle?: string;
+  /** X axis title (default "Generation"). */
+  xTitle?: string;
   title?: string;
   subtitle?: string;
   width?: number;
@@ -178,11 +186,29 @@ export function lossChart(input: LossInput): TopLevelSpec {
     if (last && last.phase === g.phase) last.x1 = g.generation + 0.5;
     else phases.push({ phase: g.phase, x0: g.generation - 0.5, x1: g.generation + 0.5 });
   }
-  const phaseData = phases.map((p, i) => ({ ...p, shade: i % 2 === 0 ? '#EDF1F5' : '#FFFFFF', label: p.phase === 'abc' ? 'ABC-SMC' : p.phase }));
+  // Phase labels above the plot, measured: the full name where it fits, else shorter forms in
+  // lanes ("warmup facebook-outage-2019" → "Facebook outage 2019" → "warm-up 1"), else numbers.
+  const x0 = phases[0].x0;
+  const x1 = phases[phases.length - 1].x1;
+  const px = (g: number) => ((g - x0) / (x1 - x0)) * width;
+  let warm = 0;
+  const texts = phases.map((p) => {
+    if (p.phase === 'abc') return ['ABC-SMC'];
+    const m = p.phase.match(/^warm-?up\s+(.+)$/i);
+    if (m) {
+      warm++;
+      return [`warm-up: ${shortEventTitle(m[1])}`, shortEventTitle(m[1]), `warm-up ${warm}`];
+    }
+    return [p.phase];
+  });
+  const placed = placeLabels(phases.map((p, i) => ({ x: px(p.x0), texts: texts[i] })), width, 3) ??
+    phases.map((_, i) => ({ text: String(i + 1), lane: 0, align: 'left' as const }));
+  const phaseData = phases.map((p, i) => ({ ...p, shade: i % 2 === 0 ? '#EDF1F5' : '#FFFFFF', label: placed[i].text, ly: -4 - placed[i].lane * 13, align: placed[i].align }));
+  const domain = logDomain(rows.map((r) => r.value));
   const x = {
     field: 'generation',
     type: 'quantitative' as const,
-    title: 'Generation',
+    title: input.xTitle ?? 'Generation',
     scale: { domain: [phases[0].x0, phases[phases.length - 1].x1], nice: false, zero: false },
     axis: { tickMinStep: 1, format: 'd', grid: false },
   };
@@ -197,11 +223,13 @@ export function lossChart(input: LossInput): TopLevelSpec {
           mark: { type: 'rect' },
           encoding: { x, x2: { field: 'x1' }, fill: { field: 'shade', type: 'nominal', scale: null } },
         },
-        {
-          data: { values: phaseData },
-          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, y: -4, fontSize: 11, color: '#555' },
-          encoding: { x: { field: 'x0', type: 'quantitative' }, text: { field: 'label' } },
-        },
+        ...(['left', 'right'] as const)
+          .map((align) => ({
+            data: { values: phaseData.filter((p) => p.align === align) },
+            mark: { type: 'text' as const, align, baseline: 'bottom' as const, dx: align === 'left' ? 3 : -3, fontSize: 10.5, color: '#555' },
+            encoding: { x: { field: 'x0', type: 'quantitative' as const }, y: { field: 'ly', type: 'quantitative' as const, scale: null }, text: { field: 'label' } },
+          }))
+          .filter((l) => l.data.values.length),
         {
           data: { values: rows },
           mark: { type: 'line', point: { filled: true, size: 45 }, strokeWidth: 2 },
@@ -211,8 +239,8 @@ export function lossChart(input: LossInput): TopLevelSpec {
               field: 'value',
               type: 'quantitative',
               title: input.lossTitle ?? 'Loss (weighted mean squared log10 error)',
-              scale: { type: 'log' },
-              axis: { labelExpr: logLabelExpr() },
+              scale: { type: 'log', domain, nice: false },
+              axis: { labelExpr: logLabelExpr(), values: logAxisValues(domain, height) },
             },
             color: {
               field: 'series',

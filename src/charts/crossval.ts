@@ -2,7 +2,7 @@
 // Bass-diffusion baseline, against the target.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSource, CrossvalRow } from './types.ts';
-import { finishChart, METHOD_COLORS, noteText } from './style.ts';
+import { finishChart, METHOD_COLORS, noteText, shortEventTitle, wrapText } from './style.ts';
 
 /** Target median |log10(model / reported)|: 0.30 ≈ within a factor of 2. */
 export const CROSSVAL_TARGET = 0.3;
@@ -18,11 +18,12 @@ export interface CrossvalInput {
   height?: number;
 }
 
-const METHOD_LABEL: Record<string, string> = { exodus: 'exodus (agent-based)', bass: 'Bass baseline' };
+const METHOD_LABEL: Record<string, string> = { exodus: 'exodus (agent-based)', bass: 'Bass baseline', nothing: 'nothing happens' };
 
 export function crossvalChart(input: CrossvalInput): TopLevelSpec {
   const target = input.target ?? CROSSVAL_TARGET;
-  const eventName = (e: string) => input.eventTitles?.[e] ?? e;
+  // Short names (the id in words unless given): a full title does not fit under a pair of bars.
+  const eventName = (e: string) => input.eventTitles?.[e] ?? shortEventTitle(e);
   const rows = input.rows.map((r) => ({
     event: eventName(r.event),
     method: METHOD_LABEL[r.method] ?? r.method,
@@ -48,13 +49,31 @@ export function crossvalChart(input: CrossvalInput): TopLevelSpec {
 
   const width = input.width ?? Math.max(360, events.length * 130);
   const height = input.height ?? 300;
+  // A value label sits above its bar, unless it would touch the target line there: then it goes
+  // inside the bar (white). Decided in pixels, from the y scale below.
+  const px = (v: number) => height - (v / maxY) * height;
+  const labelled = rows.map((r) => {
+    const top = px(r.value) - 3; // baseline of a label above the bar
+    const touches = top >= px(target) - 3 && top - 12 <= px(target) + 3;
+    const inside = touches && px(0) - px(r.value) > 18;
+    return { ...r, inside, dyLabel: inside ? 14 : touches ? px(target) - 4 - px(r.value) : -3 };
+  });
   const y = {
     field: 'value',
     type: 'quantitative' as const,
     title: 'Median |log10(model / reported)|',
     scale: { domain: [0, maxY], nice: false },
   };
-  const x = { field: 'event', type: 'nominal' as const, title: 'Left-out event', sort: events, axis: { labelAngle: 0, labelLimit: 160 } };
+  // Each label wraps to its column (measured): labels of neighbouring columns never meet.
+  const column = width / events.length;
+  const wrapped = Object.fromEntries(events.map((e) => [e, wrapText(e, column - 12, 11)]));
+  const x = {
+    field: 'event',
+    type: 'nominal' as const,
+    title: 'Left-out event',
+    sort: events,
+    axis: { labelAngle: 0, labelLimit: 0, labelExpr: `${JSON.stringify(wrapped)}[datum.value]`, labelLineHeight: 13 },
+  };
   const tooltip = [
     { field: 'event', title: 'Left-out event' },
     { field: 'method', title: 'Method' },
@@ -81,16 +100,17 @@ export function crossvalChart(input: CrossvalInput): TopLevelSpec {
             tooltip,
           },
         },
-        {
-          data: { values: rows },
-          mark: { type: 'text', baseline: 'bottom', dy: -3, fontSize: 10.5, color: '#333' },
+        // One layer per label: each has its own pixel offset (above the bar, or inside it).
+        ...labelled.map((r) => ({
+          data: { values: [r] },
+          mark: { type: 'text' as const, baseline: 'bottom' as const, dy: r.dyLabel, fontSize: 10.5, color: r.inside ? 'white' : '#333' },
           encoding: {
             x,
-            xOffset: { field: 'method', type: 'nominal', sort: domain },
-            y: { field: 'value', type: 'quantitative' },
+            xOffset: { field: 'method', type: 'nominal' as const, sort: domain },
+            y: { field: 'value', type: 'quantitative' as const },
             text: { field: 'label' },
           },
-        },
+        })),
         {
           data: { values: [{ target }] },
           mark: { type: 'rule', color: '#C0392B', strokeDash: [6, 4], strokeWidth: 1.5 },

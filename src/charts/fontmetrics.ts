@@ -5,6 +5,21 @@
 // a caller replace `textMetrics.width` (vl-convert does the same); we answer with the advance
 // widths of the very font resvg renders with, so layout and pixels agree.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The shipped font files (DejaVu Sans regular and bold, see assets/fonts/README.md). */
+export const FONT_FILES: readonly string[] = [
+  fileURLToPath(new URL('../../assets/fonts/DejaVuSans.ttf', import.meta.url)),
+  fileURLToPath(new URL('../../assets/fonts/DejaVuSans-Bold.ttf', import.meta.url)),
+];
+
+let shipped: { regular: FontMetrics; bold: FontMetrics } | undefined;
+
+/** Width in pixels of `text` in the shipped font: what Vega lays out and resvg draws. */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  shipped ??= { regular: loadFontMetrics(FONT_FILES[0]), bold: loadFontMetrics(FONT_FILES[1]) };
+  return (bold ? shipped.bold : shipped.regular).width(text, fontSize);
+}
 
 export interface FontMetrics {
   /** Advance width of `text` at `fontSize` pixels (no kerning). */

@@ -7,6 +7,18 @@ export { flowsChart, type FlowsInput } from './flows.ts';
 export { posteriorChart, lossChart, weightedQuantile, type PosteriorInput, type LossInput } from './calibration.ts';
 export { crossvalChart, CROSSVAL_TARGET, type CrossvalInput } from './crossval.ts';
 export {
+  sbcCoverageChart,
+  sbcRankChart,
+  identifiabilityChart,
+  priorPredictiveChart,
+  binomialRange,
+  type SbcInput,
+  type IdentifiabilityInput,
+  type PriorPredictiveInput,
+} from './diagnostics.ts';
+export { sensitivityChart, sensitivityMethod, type SensitivityInput, type SensitivityMethod } from './sensitivity.ts';
+export { diagnosticsCharts, diagnosticsHint, readDiagnostics, readSensitivity, figureNames } from './diagnostics-files.ts';
+export {
   APPS,
   appId,
   appLabel,

@@ -1,19 +1,14 @@
 // Headless rendering (Vega-Lite → Vega → SVG → PNG) and schema validation of chart specs.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { FONT_FAMILY } from './style.ts';
-import { loadFontMetrics } from './fontmetrics.ts';
+import { FONT_FILES, loadFontMetrics } from './fontmetrics.ts';
 
-/** The shipped font files (DejaVu Sans, see assets/fonts/README.md). */
-export const FONT_FILES: readonly string[] = [
-  fileURLToPath(new URL('../../assets/fonts/DejaVuSans.ttf', import.meta.url)),
-  fileURLToPath(new URL('../../assets/fonts/DejaVuSans-Bold.ttf', import.meta.url)),
-];
+export { FONT_FILES };
 
 interface TextItem {
   fontSize?: number | string;

@@ -2,6 +2,7 @@
 // source note under each chart. Builders only describe their marks and call `finishChart`.
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { NonNormalizedSpec } from 'vega-lite/types_unstable/spec/index.js';
+import { textWidth } from './fontmetrics.ts';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -20,25 +21,26 @@ export interface AppStyle {
   color: string;
 }
 
-// Brand-inspired where two brands do not collide; where they do, the app that is less often on
-// the same chart gives way (LINE is lime, not WhatsApp green; Discord is brick red, not blurple
-// next to Max violet and Signal blue). Blues differ in lightness: Telegram light, VK mid-grey
-// steel, Signal dark. Order = legend order.
+// Okabe-Ito's colour-blind-safe set (plus a few of Paul Tol's "muted" colours for apps that never
+// share a chart with them), assigned so that the apps of every built-in event stay apart for
+// normal vision and under simulated protan-, deutan- and tritanopia (tests/palette.test.ts checks
+// CIEDE2000 distances). Brand hues where the palette allows: WhatsApp green, Telegram sky blue,
+// Signal blue, Viber purple. Order = legend order.
 export const APPS: readonly AppStyle[] = [
-  { id: 'whatsapp', label: 'WhatsApp', color: '#1FA855' },
-  { id: 'telegram', label: 'Telegram', color: '#2AABEE' },
-  { id: 'signal', label: 'Signal', color: '#1B3FA0' },
-  { id: 'threema', label: 'Threema', color: '#333333' },
-  { id: 'viber', label: 'Viber', color: '#B07FE0' },
-  { id: 'imo', label: 'imo', color: '#E0B000' },
-  { id: 'max', label: 'Max', color: '#6A1FD1' },
-  { id: 'vk', label: 'VK Messenger', color: '#4A76A8' },
-  { id: 'messenger', label: 'Facebook Messenger', color: '#F28E2B' },
-  { id: 'instagram', label: 'Instagram', color: '#C13584' },
-  { id: 'discord', label: 'Discord', color: '#D0453A' },
-  { id: 'line', label: 'LINE', color: '#8CC63F' },
-  { id: 'sms', label: 'SMS', color: '#8C564B' },
-  { id: 'other', label: 'Other', color: '#B8B8B8' },
+  { id: 'whatsapp', label: 'WhatsApp', color: '#009E73' },
+  { id: 'telegram', label: 'Telegram', color: '#56B4E9' },
+  { id: 'signal', label: 'Signal', color: '#0072B2' },
+  { id: 'threema', label: 'Threema', color: '#661100' },
+  { id: 'viber', label: 'Viber', color: '#CC79A7' },
+  { id: 'imo', label: 'imo', color: '#E69F00' },
+  { id: 'max', label: 'Max', color: '#D55E00' },
+  { id: 'vk', label: 'VK Messenger', color: '#000000' },
+  { id: 'messenger', label: 'Facebook Messenger', color: '#882255' },
+  { id: 'instagram', label: 'Instagram', color: '#AA4499' },
+  { id: 'discord', label: 'Discord', color: '#332288' },
+  { id: 'line', label: 'LINE', color: '#117733' },
+  { id: 'sms', label: 'SMS', color: '#999933' },
+  { id: 'other', label: 'Other', color: '#BBBBBB' },
 ];
 
 // Spellings the engine or the data files may use for the same app.
@@ -70,9 +72,23 @@ export function appLabel(platform: string): string {
   return BY_ID.get(appId(platform))?.label ?? platform;
 }
 
-/** Fixed colour of an app; unknown apps are grey like "Other". */
+/**
+ * Colours for apps not in APPS (a user's invented apps): Tol's muted colours not used above. An app
+ * gets one by a hash of its name, so it keeps its colour on every chart whatever else is drawn.
+ */
+export const FALLBACK_COLORS = ['#44AA99', '#6699CC', '#CC6677', '#8C564B', '#AA7744', '#117799', '#777777', '#DDAA33'];
+
+function nameHash(s: string): number {
+  let h = 2166136261; // FNV-1a
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/** Fixed colour of an app; unknown apps get a deterministic colour from FALLBACK_COLORS. */
 export function appColor(platform: string): string {
-  return BY_ID.get(appId(platform))?.color ?? BY_ID.get('other')!.color;
+  const known = BY_ID.get(appId(platform));
+  if (known) return known.color;
+  return FALLBACK_COLORS[nameHash(appId(platform)) % FALLBACK_COLORS.length];
 }
 
 /**
@@ -85,24 +101,18 @@ export function appColorScale(platforms: Iterable<string>): { domain: string[]; 
   const known = APPS.map((a) => a.label).filter((l) => labels.has(l));
   const unknown = [...labels].filter((l) => !known.includes(l)).sort();
   const domain = [...known, ...unknown];
-  // Apps without a colour of their own (a user's invented apps) get distinct fallback colours, in
-  // name order, so they stay apart on a chart; "other" stays grey.
-  let k = 0;
-  return { domain, range: domain.map((l) => (BY_ID.has(appId(l)) ? appColor(l) : FALLBACK_COLORS[k++ % FALLBACK_COLORS.length])) };
+  return { domain, range: domain.map((l) => appColor(l)) };
 }
-
-/** Colours for apps not in APPS (Tableau 10 minus greens/blues close to the messengers' own). */
-const FALLBACK_COLORS = ['#F28E2B', '#E15759', '#76B7B2', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#4E79A7'];
 
 /** Order of app display names for axes (heatmaps), canonical first. */
 export function appOrder(platforms: Iterable<string>): string[] {
   return appColorScale(platforms).domain;
 }
 
-/** Events are told apart by a categorical palette (Tableau 10); apps keep their own colours. */
-export const EVENT_COLORS = ['#4E79A7', '#F28E2B', '#59A14F', '#E15759', '#76B7B2', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#BAB0AC'];
+/** Events are told apart by Okabe-Ito's colour-blind-safe set (apps keep their own colours). */
+export const EVENT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#999933'];
 
-/** Colour scale over event names in the order given (cycles after ten events). */
+/** Colour scale over event names in the order given (cycles after eight events). */
 export function eventColorScale(events: Iterable<string>): { domain: string[]; range: string[] } {
   const domain = [...new Set(events)];
   return { domain, range: domain.map((_, i) => EVENT_COLORS[i % EVENT_COLORS.length]) };
@@ -121,7 +131,7 @@ export function logTicks(lo: number, hi: number): number[] {
 }
 
 /** Cross-validation methods: the model stands out, the baseline is grey. */
-export const METHOD_COLORS: Record<string, string> = { exodus: '#2F6690', bass: '#A5A5A5' };
+export const METHOD_COLORS: Record<string, string> = { exodus: '#2F6690', bass: '#A5A5A5', nothing: '#D9C27A' };
 
 /** Text of a source note given as a string or as a ChartSource. */
 export function noteText(source: { note: string } | string): string {
@@ -186,33 +196,95 @@ export function logLabelExpr(expr = 'datum.value'): string {
 }
 
 /**
- * Model metric names (src/model/results.ts) → axis titles with units. Flows (signups, installs)
- * are summed over the interval ending at each observation. Unknown metrics use their own name.
+ * Model metric names (src/model/results.ts) → axis titles with units. Flows (sign-ups, installs)
+ * are counted per interval; charts name the interval (flowAxisTitle). Unknown metrics use their name.
  */
-export const METRICS: Record<string, { title: string; unit: string; percent?: boolean }> = {
+export const METRICS: Record<string, { title: string; unit: string; percent?: boolean; flow?: boolean }> = {
   dau: { title: 'Daily active users', unit: 'people' },
   wau: { title: 'Weekly active users', unit: 'people' },
   mau: { title: 'Monthly active users', unit: 'people' },
   active: { title: 'Active users', unit: 'people' },
   installed: { title: 'People with the app installed', unit: 'people' },
-  users: { title: 'Users', unit: 'people' },
+  users: { title: 'Registered users', unit: 'people' },
   primary: { title: 'Primary-app users', unit: 'people' },
-  signups: { title: 'New sign-ups', unit: 'people per observation step' },
-  installs: { title: 'Installs', unit: 'installs per observation step' },
+  signups: { title: 'New sign-ups', unit: 'people', flow: true },
+  installs: { title: 'Installs', unit: 'installs', flow: true },
   share: { title: 'Share of population', unit: '%', percent: true },
 };
 
-export function metricInfo(metric: string): { title: string; unit: string; percent: boolean } {
+export function metricInfo(metric: string): { title: string; unit: string; percent: boolean; flow: boolean } {
   const m = METRICS[metric];
-  if (m) return { title: m.title, unit: m.unit, percent: m.percent ?? false };
+  if (m) return { title: m.title, unit: m.unit, percent: m.percent ?? false, flow: m.flow ?? false };
   const title = metric.replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase());
-  return { title, unit: '', percent: false };
+  return { title, unit: '', percent: false, flow: false };
 }
 
 /** "Daily active users (people)". */
 export function metricAxisTitle(metric: string): string {
   const m = metricInfo(metric);
   return m.unit ? `${m.title} (${m.unit})` : m.title;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** A duration in words: "1 h", "6 h", "24 h", "5 days", "1 week", "30 days". */
+export function durationText(ms: number): string {
+  const h = ms / HOUR_MS;
+  if (h < 47.5) return `${Number(h.toPrecision(3))} h`;
+  const d = ms / DAY_MS;
+  if (Math.abs(d - 7) < 0.01) return '1 week';
+  return `${Number(d.toPrecision(3))} days`;
+}
+
+/** "per day", "per hour", "per week", "per 2 days": the interval a flow is counted over. */
+export function perInterval(ms: number): string {
+  if (Math.abs(ms - HOUR_MS) < 1000) return 'per hour';
+  if (Math.abs(ms - DAY_MS) < 1000) return 'per day';
+  if (Math.abs(ms - 7 * DAY_MS) < 1000) return 'per week';
+  return `per ${durationText(ms)}`;
+}
+
+/** "New sign-ups per day (people)". */
+export function flowAxisTitle(metric: string, intervalMs: number): string {
+  const m = metricInfo(metric);
+  return `${m.title} ${perInterval(intervalMs)}${m.unit ? ` (${m.unit})` : ''}`;
+}
+
+/**
+ * A short name of an event for legends and axes where a full title does not fit: its id in
+ * words, apps spelled as apps ("whatsapp-acquisition-2014" → "WhatsApp acquisition 2014").
+ */
+export function shortEventTitle(name: string): string {
+  const words = name.replace(/(\d{4})-(\d{4})/g, '$1–$2').split(/[-_\s]+/).filter(Boolean);
+  return words
+    .map((w, i) => {
+      const known = BY_ID.get(appId(w));
+      if (known && known.id !== 'other') return known.id === 'vk' ? 'VK' : known.label;
+      if (w === 'whatif') return 'what-if';
+      return i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w;
+    })
+    .join(' ');
+}
+
+/**
+ * How each kind of shock is drawn: a neutral dashed onset line (app colours stay for apps) whose
+ * dash pattern is explained in the chart's "Shock" legend.
+ */
+export const SHOCK_STYLES: readonly { type: string; label: string; dash: number[] }[] = [
+  { type: 'outage', label: 'outage', dash: [1.5, 2.5] },
+  { type: 'block', label: 'block', dash: [10, 3] },
+  { type: 'throttle', label: 'throttling', dash: [7, 3, 1.5, 3] },
+  { type: 'trust', label: 'trust / privacy shock', dash: [4, 3] },
+  { type: 'promotion', label: 'promotion', dash: [12, 3, 1.5, 3, 1.5, 3] },
+  { type: 'announcement', label: 'announcement', dash: [1.5, 6] },
+];
+export const SHOCK_LINE_COLOR = '#4d4d4d';
+
+/** The style of a shock type (unknown types: a plain dash, their own name). */
+export function shockStyle(type: string): { type: string; label: string; dash: number[] } {
+  const t = type.toLowerCase();
+  return SHOCK_STYLES.find((s) => t.includes(s.type)) ?? { type: t, label: t, dash: [6, 3] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,23 +309,35 @@ export interface ChartFrame {
   note: string;
   /** Width of the note block in pixels, normally the chart's plotting width. */
   width: number;
+  /**
+   * Width the title and subtitle wrap to (default `width`): wider when long axis labels make the
+   * chart wider than its plot.
+   */
+  titleWidth?: number;
+  /** Named data sets the body refers to (`data: { name }`): one copy for all its layers. */
+  datasets?: Record<string, unknown[]>;
 }
 
-/** Break a note into lines of about `width` pixels (DejaVu Sans 10.5 px ≈ 6.2 px per char). */
-export function wrapNote(note: string, width: number, charPx = 6.2): string[] {
-  const max = Math.max(30, Math.floor(width / charPx));
+/** Break text into lines no wider than `width` pixels in the shipped font (measured, not guessed). */
+export function wrapText(text: string, width: number, fontSize: number, bold = false): string[] {
   const lines: string[] = [];
-  for (const para of note.split('\n')) {
+  for (const para of text.split('\n')) {
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
-      if (line && line.length + 1 + word.length > max) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && textWidth(next, fontSize, bold) > width) {
         lines.push(line);
         line = word;
-      } else line = line ? `${line} ${word}` : word;
+      } else line = next;
     }
     lines.push(line);
   }
   return lines;
+}
+
+/** Break a note into lines of at most `width` pixels (10.5 px text). */
+export function wrapNote(note: string, width: number): string[] {
+  return wrapText(note, Math.max(200, width), 10.5);
 }
 
 /**
@@ -263,6 +347,10 @@ export function wrapNote(note: string, width: number, charPx = 6.2): string[] {
 export function finishChart(body: NonNormalizedSpec, frame: ChartFrame): TopLevelSpec {
   if (!frame.note.trim()) throw new Error(`chart "${frame.title}": a source note is required`);
   const lines = wrapNote(`Source: ${frame.note.trim()}`, frame.width);
+  const wrapWidth = Math.max(frame.titleWidth ?? frame.width, 360);
+  const titleLines = wrapText(frame.title, wrapWidth, 17, true);
+  const subtitleLines = frame.subtitle ? (Array.isArray(frame.subtitle) ? frame.subtitle : [frame.subtitle]).flatMap((l) => wrapText(l, wrapWidth, 12.5)) : [];
+  const one = (l: string[]) => (l.length === 1 ? l[0] : l);
   const lineHeight = 14;
   const noteView: NonNormalizedSpec = {
     name: 'source_note',
@@ -283,8 +371,9 @@ export function finishChart(body: NonNormalizedSpec, frame: ChartFrame): TopLeve
   };
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: frame.subtitle ? { text: frame.title, subtitle: frame.subtitle } : { text: frame.title },
+    title: subtitleLines.length ? { text: one(titleLines), subtitle: one(subtitleLines) } : { text: one(titleLines) },
     config: { ...BASE_CONFIG, concat: { spacing: 14 } },
+    ...(frame.datasets ? { datasets: frame.datasets } : {}),
     vconcat: [body, noteView],
   } as TopLevelSpec;
 }

@@ -82,6 +82,6 @@ export function sweepChart(input: SweepChartInput): TopLevelSpec {
       ];
   return finishChart(
     { width, height, data: { values: rows }, layer } as never,
-    { title: input.title, subtitle: input.subtitle?.flatMap((l) => wrapNote(l, width + 120, 7)), note: input.note, width },
+    { title: input.title, subtitle: input.subtitle, note: input.note, width },
   );
 }

@@ -1,31 +1,51 @@
 // Time series of one metric for every app of an event: model median and 90% band over
-// replicates, reported figures as points, shock periods shaded. One chart per metric, because
-// metrics (people, sign-ups per day, shares) do not share units.
+// replicates, reported figures as points, shocks as dashed onset lines explained in a legend.
+// One chart per metric, because metrics (people, sign-ups per day, shares) do not share units.
+//
+// Layout, derived from the data (layout.ts): when the shocks that matter are short against the
+// whole run (an outage in a two-month run, a takeover in a 17-month one), the chart zooms into the
+// days around them and shows the whole run below as context. Flows are drawn as steps over the
+// interval they count (never smoothed across a shock's onset). Figures that are totals over a
+// window ("3M sign-ups in 24 h") get small panels of their own: the model's running total over
+// the same window, ending at the value the fit table compares.
 import type { TopLevelSpec } from 'vega-lite';
-import type { LayerSpec } from 'vega-lite/types_unstable/spec/index.js';
+import type { LayerSpec, NonNormalizedSpec } from 'vega-lite/types_unstable/spec/index.js';
 import type { Field } from 'vega-lite/types_unstable/channeldef.js';
-import type { BandRow, ChartSource, FigurePoint, ShockSpan } from './types.ts';
+import type { BandRow, ChartSource, FigurePoint, ShockSpan, WindowCurve } from './types.ts';
 import {
   appColorScale,
   appLabel,
   countExpr,
-  logLabelExpr,
+  durationText,
   finishChart,
+  flowAxisTitle,
   formatCount,
   formatPercent,
+  perInterval,
+  logLabelExpr,
   metricAxisTitle,
   metricInfo,
   noteText,
+  SHOCK_LINE_COLOR,
+  shockStyle,
+  SHOCK_STYLES,
 } from './style.ts';
+import { focusWindow, LABEL_FONT_SIZE, logAxisValues, logDomain, placeLabels, type Interval } from './layout.ts';
 import { toUtcMs } from './time.ts';
 
 export interface TimeseriesInput {
-  /** Event name, used in the default title. */
+  /** Event name, used in the default title and subtitle. */
   event: string;
+  /** A short name of the event for the title (default: `event`). */
+  eventShort?: string;
   metric: string;
   bands: BandRow[];
   figures?: FigurePoint[];
+  /** Running totals of the window figures (flows): drawn as small panels beside the series. */
+  windowCurves?: WindowCurve[];
   shocks?: ShockSpan[];
+  /** Launch dates of apps (any spelling → ISO date): nothing is drawn for an app before it. */
+  launches?: Record<string, string>;
   source: ChartSource | string;
   /**
    * Region whose bands are drawn. Default: "all" if present, else the first region found.
@@ -41,6 +61,8 @@ export interface TimeseriesInput {
   subtitle?: string;
   width?: number;
   height?: number;
+  /** Days to zoom into (ISO start and end); false: never. Default: chosen from shocks and figures. */
+  focus?: { start: string; end: string } | false;
 }
 
 /** Whether a reported figure falls inside the model's 90% band (ranges: if they overlap). */
@@ -83,136 +105,139 @@ export function statusShapes(present: Iterable<string>): { domain: string[]; ran
   return { domain, range: domain.map((s) => STATUS_SHAPE[s]) };
 }
 
-const SHOCK_FILL: Record<string, string> = {
-  block: '#d62728',
-  ban: '#d62728',
-  throttle: '#ff7f0e',
-  throttling: '#ff7f0e',
-  outage: '#7f7f7f',
-  privacy: '#9467bd',
-  policy: '#9467bd',
-  scare: '#9467bd',
-};
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** Chart data keep 4 significant digits: more than a chart can show, far less text. */
+const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null);
 
-function shockFill(type: string): string {
-  const t = type.toLowerCase();
-  for (const [k, v] of Object.entries(SHOCK_FILL)) if (t.includes(k)) return v;
-  return '#8c8c8c';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "13 Mar 2019", with " 16:00" when the time is not midnight (UTC). */
+export function dayText(ms: number, withYear = true): string {
+  const d = new Date(ms);
+  const time = d.getUTCHours() || d.getUTCMinutes() ? ` ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}` : '';
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}${withYear ? ` ${d.getUTCFullYear()}` : ''}${time}`;
 }
 
-/** Stack shock labels in lanes so overlapping shocks do not print over each other. */
-function labelLanes(starts: { start: number; chars: number }[], msPerPx: number): number[] {
-  const laneEnds: number[] = [];
-  return starts.map(({ start, chars }) => {
-    const end = start + (chars * 6.2 + 12) * msPerPx;
-    let lane = laneEnds.findIndex((e) => e <= start);
-    if (lane < 0) lane = laneEnds.length;
-    laneEnds[lane] = end;
-    return lane;
-  });
+/** "11–20 Mar 2019", "25 Feb – 7 Mar 2014", "Jul 2024 – Mar 2026". */
+function rangeText(a: number, b: number): string {
+  const A = new Date(a);
+  const B = new Date(b - 1); // the end is exclusive
+  if (b - a > 120 * DAY) return `${MONTHS[A.getUTCMonth()]} ${A.getUTCFullYear()} – ${MONTHS[B.getUTCMonth()]} ${B.getUTCFullYear()}`;
+  if (A.getUTCFullYear() !== B.getUTCFullYear()) return `${dayText(a)} – ${dayText(b - 1)}`.replace(/ \d\d:\d\d/g, '');
+  if (A.getUTCMonth() !== B.getUTCMonth()) return `${A.getUTCDate()} ${MONTHS[A.getUTCMonth()]} – ${B.getUTCDate()} ${MONTHS[B.getUTCMonth()]} ${B.getUTCFullYear()}`;
+  return `${A.getUTCDate()}–${B.getUTCDate()} ${MONTHS[B.getUTCMonth()]} ${B.getUTCFullYear()}`;
+}
+
+interface SeriesRow {
+  t: number;
+  app: string;
+  median: number | null;
+  lo: number | null;
+  hi: number | null;
 }
 
 export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
   const width = input.width ?? 760;
-  const height = input.height ?? 340;
-  const log = input.log ?? false;
+  const height = input.height ?? 300;
   const info = metricInfo(input.metric);
-  const fmt = (x: number) => (info.percent ? formatPercent(x, 3) : formatCount(x));
+  const flow = info.flow;
   const wanted = input.platforms ? new Set(input.platforms.map(appLabel)) : null;
   const keepApp = (p: string) => !wanted || wanted.has(appLabel(p));
+  const launch = new Map(Object.entries(input.launches ?? {}).map(([app, d]) => [appLabel(app), toUtcMs(d)]));
+  const launched = (app: string, t: number) => t >= (launch.get(app) ?? -Infinity);
 
   const ofMetric = input.bands.filter((b) => b.metric === input.metric && keepApp(b.platform));
   const regions = [...new Set(ofMetric.map((b) => b.region))];
   const region = input.region ?? (regions.includes('all') ? 'all' : regions[0]);
   const bands = ofMetric.filter((b) => b.region === region);
   const figures = (input.figures ?? []).filter(
-    (f) =>
-      f.metric === input.metric &&
-      keepApp(f.platform) &&
-      (f.region === region || !regions.includes(f.region)),
+    (f) => f.metric === input.metric && keepApp(f.platform) && (f.region === region || !regions.includes(f.region)),
   );
 
-  // On a log axis zero cannot be drawn: floor the band at the smallest positive value.
-  const positive = bands.flatMap((b) => [b.lo, b.median, b.hi]).filter((v) => v > 0);
-  const floor = positive.length ? Math.min(...positive) : 1;
-  const clampY = (v: number) => (log ? Math.max(v, floor) : v);
+  // Flows become intervals [t0, t1): given by `end`, or (rows of `bands()`) since the previous row.
+  const intervals: { t0: number; t1: number; app: string; median: number; lo: number; hi: number }[] = [];
+  const stocks: { t: number; app: string; median: number; lo: number; hi: number }[] = [];
+  const byApp = new Map<string, BandRow[]>();
+  for (const b of bands) byApp.set(appLabel(b.platform), [...(byApp.get(appLabel(b.platform)) ?? []), b]);
+  for (const [app, rows] of byApp) {
+    rows.sort((a, b) => toUtcMs(a.time) - toUtcMs(b.time));
+    rows.forEach((b, i) => {
+      const t = toUtcMs(b.time);
+      if (!flow) return void (launched(app, t) && stocks.push({ t, app, median: b.median, lo: b.lo, hi: b.hi }));
+      const [t0, t1] = b.end ? [t, toUtcMs(b.end)] : i > 0 ? [toUtcMs(rows[i - 1].time), t] : [NaN, NaN];
+      if (Number.isFinite(t0) && launched(app, t0)) intervals.push({ t0, t1, app, median: b.median, lo: b.lo, hi: b.hi });
+    });
+  }
+  const intervalMs = intervals.length ? median(intervals.map((d) => d.t1 - d.t0)) : DAY;
 
-  const bandData = bands
-    .map((b) => ({
-      t: toUtcMs(b.time),
-      app: appLabel(b.platform),
-      median: clampY(b.median),
-      lo: clampY(b.lo),
-      hi: clampY(b.hi),
-      tip_date: b.time.slice(0, 10),
-      tip_median: fmt(b.median),
-      tip_band: `${fmt(b.lo)} – ${fmt(b.hi)}`,
-    }))
-    .sort((a, b) => a.t - b.t);
+  const log = (input.log ?? false) && !flow;
+  // Series rows: flows as steps (a point at each interval's start, one more at the last end).
+  const series: SeriesRow[] = [];
+  if (flow) {
+    for (const app of byApp.keys()) {
+      const rows = intervals.filter((d) => d.app === app);
+      for (const d of rows) series.push({ t: d.t0, app, median: r4(d.median), lo: r4(d.lo), hi: r4(d.hi) });
+      const last = rows[rows.length - 1];
+      if (last) series.push({ t: last.t1, app, median: r4(last.median), lo: r4(last.lo), hi: r4(last.hi) });
+    }
+  } else for (const d of stocks) series.push({ t: d.t, app: d.app, median: r4(d.median), lo: r4(d.lo), hi: r4(d.hi) });
 
-  const figureData = figures.map((f) => {
+  const curves = new Map((input.windowCurves ?? []).map((c) => [c.figure, c]));
+  // Window totals are only comparable with their own running total; without one they are drawn
+  // as before, on the series (a caller that has no runs, e.g. a notebook's table).
+  const totals = flow ? figures.filter((f) => curves.has(f.id)) : [];
+  const onSeries = figures.filter((f) => !totals.includes(f));
+
+  const status = (f: FigurePoint) => STATUS_LABEL[figureStatus(f)];
+  const figureData = onSeries.map((f) => {
     const t0 = toUtcMs(f.date);
     const t1 = f.dateEnd ? toUtcMs(f.dateEnd) : t0;
-    const status = figureStatus(f);
     return {
       id: f.id,
       t: (t0 + t1) / 2, // a window's figure sits at its middle, the rule shows the window
       t0,
       t1,
       app: appLabel(f.platform),
-      reported: clampY(f.reported),
-      rlo: f.reportedLo !== undefined ? clampY(f.reportedLo) : null,
-      rhi: f.reportedHi !== undefined ? clampY(f.reportedHi) : null,
-      status: STATUS_LABEL[status],
-      hollow: status === 'outside',
+      reported: r4(f.reported),
+      rlo: f.reportedLo !== undefined ? r4(f.reportedLo) : null,
+      rhi: f.reportedHi !== undefined ? r4(f.reportedHi) : null,
+      status: status(f),
+      hollow: figureStatus(f) === 'outside',
       url: f.url,
-      tip_label: f.label,
-      tip_date: f.dateEnd ? `${f.date} – ${f.dateEnd}` : f.date,
-      tip_reported:
-        f.reportedLo !== undefined && f.reportedHi !== undefined
-          ? `${fmt(f.reported)} (${fmt(f.reportedLo)} – ${fmt(f.reportedHi)})`
-          : fmt(f.reported),
-      tip_model: f.model ? `${fmt(f.model.median)} [${fmt(f.model.lo)} – ${fmt(f.model.hi)}]` : '–',
-      tip_source: f.source,
-      tip_geo: f.geography,
-      tip_conf: f.confidence,
+      ...figureTips(f, info.percent),
     };
   });
 
-  const times = [...bandData.map((d) => d.t), ...figureData.flatMap((d) => [d.t0, d.t1])];
-  const t0 = times.length ? Math.min(...times) : 0;
-  const t1 = times.length ? Math.max(...times) : 1;
-  const msPerPx = (t1 - t0 || 1) / width;
+  const times = [...series.map((d) => d.t), ...figureData.flatMap((d) => [d.t0, d.t1])];
+  const span: Interval = { start: times.length ? Math.min(...times) : 0, end: times.length ? Math.max(...times) : 1 };
+  if (span.end <= span.start) span.end = span.start + DAY;
 
-  const shocks = (input.shocks ?? [])
-    .map((s) => ({
-      start: Math.max(toUtcMs(s.start), t0),
-      end: Math.min(s.end ? toUtcMs(s.end) : t1, t1),
-      // Shocks that last to the end of the run are marked by their onset only: shading them all
-      // would tint the rest of the chart in layers.
-      open: !s.end,
-      label: s.label,
-      type: s.type,
-      fill: shockFill(s.type),
-      tip_when: s.end ? `${s.start.slice(0, 10)} – ${s.end.slice(0, 10)}` : `from ${s.start.slice(0, 10)}`,
-      tip_apps: s.platforms.map(appLabel).join(', '),
-      tip_regions: s.regions.join(', '),
-    }))
-    .filter((s) => s.start <= t1 && s.end >= t0)
-    .sort((a, b) => a.start - b.start);
-  const lanes = labelLanes(
-    shocks.map((s) => ({ start: s.start, chars: s.label.length })),
-    msPerPx,
-  );
-  // Labels sit above the plot, in lanes; `ly` is the baseline in pixels.
-  const shockData = shocks.map((s, i) => ({ ...s, ly: -4 - lanes[i] * 13 }));
+  const shocks = (input.shocks ?? []).map((s) => ({
+    start: toUtcMs(s.start),
+    end: s.end ? toUtcMs(s.end) : undefined,
+    label: s.label,
+    short: s.short,
+    type: shockStyle(s.type).label,
+    tip_when: s.end ? `${dayText(toUtcMs(s.start))} – ${dayText(toUtcMs(s.end))}` : `from ${dayText(toUtcMs(s.start))}`,
+    tip_apps: s.platforms.map(appLabel).join(', '),
+    tip_regions: s.regions.join(', '),
+  }));
 
-  const apps = [...bandData.map((d) => d.app), ...figureData.map((d) => d.app)];
-  const color = { ...appColorScale(apps) };
-  // Scale and axis are declared once (first layer, below). No explicit domain: shocks are
-  // clipped to [t0, t1] above, so the data already span exactly the simulated period.
-  const x = { field: 't', type: 'temporal' as const, title: 'Date (UTC)' };
-  // Same definition on every layer, so the legends merge into one (see APP_TITLE).
+  const focus: Interval | null =
+    input.focus === false
+      ? null
+      : input.focus
+        ? { start: toUtcMs(input.focus.start), end: toUtcMs(input.focus.end) }
+        : focusWindow({
+            span,
+            shocks,
+            figures: figures.map((f) => ({ start: toUtcMs(f.date), end: f.dateEnd ? toUtcMs(f.dateEnd) : toUtcMs(f.date) })),
+            flow,
+          });
+
+  const apps = [...series.map((d) => d.app), ...figureData.map((d) => d.app), ...totals.map((f) => appLabel(f.platform))];
+  if (!apps.length) throw new Error(`timeseries: no data for metric "${input.metric}"`);
+  const color = appColorScale(apps);
   const appColorEnc = {
     field: 'app',
     type: 'nominal' as const,
@@ -220,183 +245,473 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
     title: APP_TITLE,
     legend: { symbolOpacity: 1, symbolType: 'square', symbolStrokeWidth: 0 },
   };
-  // Vega's default multi-format labels weekly ticks "Tue 05"; dates read better as "Jan 05",
-  // and long runs by month.
-  const long = t1 - t0 > 200 * 86_400_000;
-  const xScaleAxis = {
-    scale: { type: 'utc' as const },
-    axis: {
-      labelOverlap: true as const,
-      grid: false,
-      format: long ? '%b %Y' : '%b %d',
-      ...(long ? { tickCount: { interval: 'month' as const, step: 1 } } : {}),
-    },
+  const shapes = statusShapes([...figureData.map((d) => d.status), ...totals.map(status)]);
+  const shockTypes = SHOCK_STYLES.filter((st) => shocks.some((s) => s.type === st.label));
+  const otherTypes = [...new Set(shocks.map((s) => s.type))].filter((t) => !shockTypes.some((st) => st.label === t));
+  const dashScale = {
+    domain: [...shockTypes.map((s) => s.label), ...otherTypes],
+    range: [...shockTypes.map((s) => s.dash), ...otherTypes.map((t) => shockStyle(t).dash)],
   };
-  const yTitle = input.yTitle ?? metricAxisTitle(input.metric);
-  const yAxis = info.percent
-    ? { format: '.0%', title: yTitle }
-    : { labelExpr: log ? logLabelExpr() : countExpr(), title: yTitle };
-  const yScale = log ? { type: 'log' as const } : { zero: true };
 
-  const layers: LayerSpec<Field>['layer'] = [];
-  const closed = shockData.filter((s) => !s.open);
-  const SHOCK_TOOLTIP = [
-    { field: 'label', title: 'Shock' },
-    { field: 'type', title: 'Type' },
-    { field: 'tip_when', title: 'When' },
-    { field: 'tip_apps', title: 'Apps' },
-    { field: 'tip_regions', title: 'Regions' },
-  ];
-  if (closed.length) {
-    layers.push({
-      data: { values: closed },
-      mark: { type: 'rect', fillOpacity: 0.11 },
-      encoding: {
-        x: { ...x, field: 'start' },
-        x2: { field: 'end' },
-        fill: { field: 'fill', type: 'nominal', scale: null },
-        tooltip: SHOCK_TOOLTIP,
-      },
-    });
+  const yTitle = input.yTitle ?? (flow ? flowAxisTitle(input.metric, intervalMs) : metricAxisTitle(input.metric));
+  const datasets: Record<string, unknown[]> = { series, figures: figureData, shocks };
+
+  const ctx: PanelContext = { color: appColorEnc, shapes, dashScale, flow, log, percent: info.percent, yTitle };
+  const key: string[] = [];
+  const views: NonNormalizedSpec[] = [];
+  // Flow bins that do not start at midnight start at the shock's onset: say so.
+  const firstApp = intervals.filter((d) => d.app === intervals[0]?.app);
+  const offset = flow && firstApp.length > 1 ? firstApp[1].t0 % DAY : 0;
+  const hhmm = `${String(Math.floor(offset / HOUR)).padStart(2, '0')}:${String(Math.round((offset % HOUR) / 60_000)).padStart(2, '0')}`;
+  const binNote = offset ? `; each day counted from ${hhmm} UTC, the onset` : '';
+  if (focus) {
+    views.push(panel(ctx, { domain: focus, width, height, labels: true, key, title: `Around the shock: ${rangeText(focus.start, focus.end)}${binNote}`, series, figures: figureData, shocks }));
+  } else {
+    views.push(panel(ctx, { domain: span, width, height, labels: true, key, series, figures: figureData, shocks }));
   }
-  if (shockData.length) {
-    // Onset line and label above the plot (outside the data area, so it never hides a line).
-    layers.push({
-      data: { values: shockData },
-      mark: { type: 'rule', strokeDash: [3, 3], strokeWidth: 1.5 },
-      encoding: {
-        x: { ...x, field: 'start' },
-        y: { value: 0 },
-        y2: { value: 'height' },
-        stroke: { field: 'fill', type: 'nominal', scale: null },
-        tooltip: SHOCK_TOOLTIP,
-      },
-    });
-    layers.push({
-      data: { values: shockData },
-      mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, fontSize: 10.5, color: '#333' },
-      encoding: {
-        x: { ...x, field: 'start' },
-        y: { field: 'ly', type: 'quantitative', scale: null },
-        text: { field: 'label', type: 'nominal' },
-      },
-    });
+  if (totals.length) {
+    const { view, data } = windowTotals(ctx, totals, curves, width, info.title);
+    views.push(view);
+    datasets.totals = data;
   }
-  if (bandData.length) {
-    layers.push({
-      data: { values: bandData },
-      mark: { type: 'area', opacity: 0.2, interpolate: 'monotone' },
-      encoding: {
-        x,
-        y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis },
-        y2: { field: 'hi' },
-        color: appColorEnc,
-      },
-    });
-    layers.push({
-      data: { values: bandData },
-      mark: { type: 'line', strokeWidth: 2, interpolate: 'monotone' },
-      encoding: {
-        x,
-        y: { field: 'median', type: 'quantitative', scale: yScale, axis: yAxis },
-        color: appColorEnc,
-        tooltip: [
-          { field: 'app', title: 'App' },
-          { field: 'tip_date', title: 'Date' },
-          { field: 'tip_median', title: 'Model median' },
-          { field: 'tip_band', title: 'Model 90% band' },
-        ],
-      },
-    });
+  if (focus) {
+    views.push(
+      panel(ctx, {
+        domain: span,
+        width,
+        height: Math.round(height * 0.38),
+        labels: false,
+        key,
+        title: `Whole run: ${rangeText(span.start, span.end)} (shaded: the days above)`,
+        series,
+        figures: figureData,
+        shocks,
+        highlight: focus,
+        yTitle: flow ? perInterval(intervalMs) : 'people',
+      }),
+    );
   }
-  if (figureData.length) {
-    const windows = figureData.filter((d) => d.t1 > d.t0);
-    if (windows.length)
-      layers.push({
-        data: { values: windows },
-        mark: { type: 'rule', strokeWidth: 2, opacity: 0.7 },
-        encoding: {
-          x: { ...x, field: 't0' },
-          x2: { field: 't1' },
-          y: { field: 'reported', type: 'quantitative', scale: yScale, axis: yAxis },
-          color: appColorEnc,
-        },
-      });
-    const ranged = figureData.filter((d) => d.rlo !== null && d.rhi !== null);
-    if (ranged.length)
-      layers.push({
-        data: { values: ranged },
-        mark: { type: 'rule', strokeWidth: 1.5 },
-        encoding: {
-          x,
-          y: { field: 'rlo', type: 'quantitative', scale: yScale, axis: yAxis },
-          y2: { field: 'rhi' },
-          color: appColorEnc,
-        },
-      });
-    // Figures are drawn twice: a fill for those the band did not miss, an outline on top for
-    // every figure, so a hollow marker means "outside the 90% band". Only the color channel
-    // carries the app (no fill/stroke channels, which would make a second app legend), and
-    // only the fill layer carries the shape legend (the outline layer uses raw shape names).
-    const shapes = statusShapes(figureData.map((d) => d.status));
-    const shapeOf = Object.fromEntries(shapes.domain.map((d, i) => [d, shapes.range[i]]));
-    const common = {
-      x,
-      y: { field: 'reported', type: 'quantitative' as const, scale: yScale, axis: yAxis },
-      color: appColorEnc,
-      href: { field: 'url' },
-      tooltip: [
-        { field: 'tip_label', title: 'Figure' },
-        { field: 'app', title: 'App' },
-        { field: 'tip_date', title: 'Date' },
-        { field: 'tip_reported', title: 'Reported' },
-        { field: 'tip_model', title: 'Model median [90%]' },
-        { field: 'status', title: 'Fit' },
-        { field: 'tip_geo', title: 'Geography' },
-        { field: 'tip_source', title: 'Source' },
-        { field: 'url', title: 'URL' },
-        { field: 'tip_conf', title: 'Confidence' },
-        { field: 'id', title: 'Figure id' },
-      ],
-    };
-    layers.push({
-      data: { values: figureData.filter((d) => !d.hollow) },
-      mark: { type: 'point', filled: true, size: 85, opacity: 1, cursor: 'pointer' },
-      encoding: {
-        ...common,
-        shape: { field: 'status', type: 'nominal', title: 'Reported figure', scale: shapes, legend: STATUS_LEGEND },
-      },
-    });
-    layers.push({
-      data: { values: figureData.map((d) => ({ ...d, shape: shapeOf[d.status] })) },
-      mark: { type: 'point', filled: false, size: 85, strokeWidth: 2, opacity: 1, cursor: 'pointer' },
-      encoding: { ...common, shape: { field: 'shape', type: 'nominal', scale: null } },
-    });
-  }
-  if (!layers.length) throw new Error(`timeseries: no data for metric "${input.metric}"`);
-  const first = layers[0] as { encoding: { x: object } };
-  first.encoding.x = { ...first.encoding.x, ...xScaleAxis };
+  if (key.length) views.push(keyView(key, width));
 
   const regionNote = region && region !== 'all' ? `, region ${region}` : '';
   const subtitle =
     input.subtitle ??
-    `Lines: model median over replicates; shaded: 90% band${regionNote}. Points: reported figures` +
-      (log ? '. Log scale.' : '.');
-  return finishChart(
-    { width, height, layer: layers },
-    {
-      title: input.title ?? `${input.event}: ${info.title.toLowerCase()}`,
-      subtitle,
-      note: noteText(input.source),
-      width,
-    },
+    `${input.event}. Lines: model median over replicates; shaded: 90% band${regionNote}. Points: reported figures` + (log ? '. Log scale.' : '.');
+  const body: NonNormalizedSpec =
+    views.length === 1
+      ? views[0]
+      : ({ vconcat: views, spacing: 18, resolve: { scale: { x: 'independent', y: 'independent', color: 'shared', shape: 'shared', strokeDash: 'shared' } } } as NonNormalizedSpec);
+  return finishChart(body, {
+    title: input.title ?? `${input.eventShort ?? input.event}: ${info.title.toLowerCase()}`,
+    subtitle,
+    note: noteText(input.source),
+    width,
+    datasets,
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function figureTips(f: FigurePoint, percent: boolean) {
+  const fmt = (x: number) => (percent ? formatPercent(x, 3) : formatCount(x));
+  return {
+    tip_label: f.label,
+    tip_date: f.dateEnd ? `${dayText(toUtcMs(f.date))} – ${dayText(toUtcMs(f.dateEnd))}` : dayText(toUtcMs(f.date)),
+    tip_reported:
+      f.reportedLo !== undefined && f.reportedHi !== undefined ? `${fmt(f.reported)} (${fmt(f.reportedLo)} – ${fmt(f.reportedHi)})` : fmt(f.reported),
+    tip_model: f.model ? `${fmt(f.model.median)} [${fmt(f.model.lo)} – ${fmt(f.model.hi)}]` : '–',
+    tip_source: f.source,
+    tip_geo: f.geography,
+    tip_conf: f.confidence,
+  };
+}
+
+const FIGURE_TOOLTIP = [
+  { field: 'tip_label', title: 'Figure' },
+  { field: 'app', title: 'App' },
+  { field: 'tip_date', title: 'Date' },
+  { field: 'tip_reported', title: 'Reported' },
+  { field: 'tip_model', title: 'Model median [90%]' },
+  { field: 'status', title: 'Fit' },
+  { field: 'tip_geo', title: 'Geography' },
+  { field: 'tip_source', title: 'Source' },
+  { field: 'url', title: 'URL' },
+  { field: 'tip_conf', title: 'Confidence' },
+  { field: 'id', title: 'Figure id' },
+];
+
+const SHOCK_TOOLTIP = [
+  { field: 'label', title: 'Shock' },
+  { field: 'type', title: 'Type' },
+  { field: 'tip_when', title: 'When' },
+  { field: 'tip_apps', title: 'Apps' },
+  { field: 'tip_regions', title: 'Regions' },
+];
+
+interface PanelContext {
+  color: object;
+  shapes: { domain: string[]; range: string[] };
+  dashScale: { domain: string[]; range: number[][] };
+  flow: boolean;
+  log: boolean;
+  percent: boolean;
+  yTitle: string;
+}
+
+interface PanelOptions {
+  domain: Interval;
+  width: number;
+  height: number;
+  /** Shock labels above the plot (the context panel has lines only). */
+  labels: boolean;
+  /** Receives the key lines when shock labels are numbered. */
+  key: string[];
+  title?: string;
+  series: SeriesRow[];
+  figures: { t0: number; t1: number; reported: number | null; rlo: number | null; rhi: number | null; hollow: boolean; status: string }[];
+  shocks: { start: number; end?: number; label: string; short?: string; type: string }[];
+  /** An interval to shade (the focus, on the context panel). */
+  highlight?: Interval;
+  /** Y axis title of this panel (default the chart's). */
+  yTitle?: string;
+}
+
+/** One time panel: series, figures and shocks on [domain.start, domain.end]. */
+function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
+  const { start: a, end: b } = o.domain;
+  const inView = (t0: number, t1 = t0) => t1 >= a && t0 <= b;
+  const span = b - a;
+  const xScale = { type: 'utc' as const, domain: [a, b], nice: false };
+  const x = { type: 'temporal' as const, title: null };
+  const xAxis = {
+    labelOverlap: true as const,
+    grid: false,
+    format: span > 200 * DAY ? '%b %Y' : '%d %b',
+    ...(span > 200 * DAY ? { tickCount: { interval: 'month' as const, step: span > 800 * DAY ? 3 : 1 } } : {}),
+    ...(span <= 21 * DAY ? { tickCount: { interval: 'day' as const, step: 1 } } : {}),
+  };
+
+  // The y domain from what this panel shows, so a zoomed panel is not scaled by the whole run.
+  const rows = o.series.filter((d) => inView(d.t));
+  const figs = o.figures.filter((f) => inView(f.t0, f.t1));
+  const values = [...rows.flatMap((d) => [d.lo, d.hi, d.median]), ...figs.flatMap((f) => [f.reported, f.rlo, f.rhi])].filter(
+    (v): v is number => v !== null,
   );
+  const domain = ctx.log ? logDomain(values) : undefined;
+  const top = values.length ? Math.max(...values) : 1;
+  const yScale = ctx.log ? { type: 'log' as const, domain, nice: false } : { zero: true, nice: true, domain: [0, top > 0 ? top : 1] };
+  const yTitle = o.yTitle ?? ctx.yTitle;
+  const yAxis = ctx.percent
+    ? { format: '.0%', title: yTitle }
+    : ctx.log
+      ? { labelExpr: logLabelExpr(), values: logAxisValues(domain!, o.height), title: yTitle }
+      : { labelExpr: countExpr(), title: yTitle, tickCount: Math.max(3, Math.round(o.height / 45)) };
+  // On a log axis nothing at or below zero can be drawn: such points are left out (a gap).
+  const yClamp = domain ? domain[0] : 0;
+  const positive = ctx.log ? [{ filter: `datum.median > 0` }, { calculate: `max(datum.lo, ${yClamp})`, as: 'lo' }] : [];
+
+  // The first layer carries the x scale and axis, invisibly: an explicit temporal domain on a
+  // layer with x2 makes Vega-Lite warn about conflicting domains (and union them).
+  const layers: LayerSpec<Field>['layer'] = [
+    {
+      data: { values: [{ t: a }, { t: b }] },
+      mark: { type: 'point', opacity: 0 },
+      encoding: { x: { field: 't', ...x, scale: xScale, axis: xAxis } },
+    },
+  ];
+  const shocks = o.shocks.filter((s) => inView(s.start, s.end ?? s.start));
+  if (o.highlight) {
+    layers.push({
+      data: { values: [{ s: o.highlight.start, e: o.highlight.end }] },
+      mark: { type: 'rect', color: '#000', opacity: 0.08 },
+      encoding: { x: { field: 's', ...x }, x2: { field: 'e' } },
+    });
+  }
+  // Short shocks are shaded over the plot; long ones only as a strip along its top edge, so a
+  // two-year block does not tint the whole chart.
+  const shaded = shocks
+    .filter((s) => s.end !== undefined)
+    .map((s) => ({ ...s, s: Math.max(s.start, a), e: Math.min(s.end!, b) }))
+    .map((s) => ({ ...s, strip: s.e - s.s > 0.3 * span }));
+  for (const strip of [false, true]) {
+    const mine = shaded.filter((s) => s.strip === strip);
+    if (!mine.length) continue;
+    layers.push({
+      data: { values: mine },
+      mark: { type: 'rect', color: SHOCK_LINE_COLOR, opacity: strip ? 0.35 : 0.1 },
+      encoding: {
+        x: { field: 's', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
+        x2: { field: 'e' },
+        y: { value: 0 },
+        y2: { value: strip ? 5 : o.height },
+        tooltip: SHOCK_TOOLTIP,
+      },
+    });
+  }
+  const onsets = shocks.filter((s) => s.start >= a && s.start <= b);
+  if (onsets.length) {
+    layers.push({
+      data: { name: 'shocks' },
+      transform: [{ filter: `datum.start >= ${a} && datum.start <= ${b}` }],
+      mark: { type: 'rule', strokeWidth: 1.3, color: SHOCK_LINE_COLOR },
+      encoding: {
+        x: { field: 'start', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
+        y: { value: 0 },
+        y2: { value: o.height },
+        strokeDash: { field: 'type', type: 'nominal', title: 'Shock', scale: ctx.dashScale, legend: { symbolType: 'stroke', symbolStrokeColor: SHOCK_LINE_COLOR, symbolStrokeWidth: 1.5, symbolSize: 500 } },
+        tooltip: SHOCK_TOOLTIP,
+      },
+    });
+  }
+  let lanes = 0;
+  if (o.labels && onsets.length) {
+    const px = (t: number) => ((t - a) / span) * o.width;
+    // Onsets a few pixels apart share one label ("Telegram throttled · WhatsApp removed").
+    const groups: (typeof onsets)[] = [];
+    for (const s of [...onsets].sort((p, q) => p.start - q.start)) {
+      const last = groups[groups.length - 1];
+      if (last && px(s.start) - px(last[0].start) < 6) last.push(s);
+      else groups.push([s]);
+    }
+    const items = groups.map((g) => {
+      const full = [...new Set(g.map((s) => s.label))].join(' · ');
+      const short = [...new Set(g.map((s) => s.short ?? s.label))].join(' · ');
+      return { x: px(g[0].start), texts: short !== full ? [full, short] : [full] };
+    });
+    let placed = placeLabels(items, o.width);
+    if (!placed) {
+      // Numbered markers above the plot, and a key under the chart with the full labels.
+      const first = o.key.length;
+      groups.forEach((g, i) => o.key.push(`${first + i + 1}  ${g.map((s) => `${s.label} (${dayText(s.start)})`).join('; ')}`));
+      placed = placeLabels(items.map((it, i) => ({ x: it.x, texts: [String(first + i + 1)] })), o.width, 3);
+    }
+    if (placed) {
+      lanes = Math.max(...placed.map((p) => p.lane)) + 1;
+      const labels = groups.map((g, i) => ({ t: g[0].start, text: placed![i].text, ly: -4 - placed![i].lane * 13, align: placed![i].align }));
+      for (const align of ['left', 'right'] as const) {
+        const mine = labels.filter((l) => l.align === align);
+        if (!mine.length) continue;
+        layers.push({
+          data: { values: mine },
+          mark: { type: 'text', align, baseline: 'bottom', dx: align === 'left' ? 3 : -3, fontSize: LABEL_FONT_SIZE, color: '#333' },
+          encoding: {
+            x: { field: 't', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
+            y: { field: 'ly', type: 'quantitative', scale: null },
+            text: { field: 'text', type: 'nominal' },
+          },
+        });
+      }
+    }
+  }
+  const interpolate = ctx.flow ? ('step-after' as const) : ('linear' as const);
+  if (rows.length) {
+    const tip = [
+      { calculate: `utcFormat(datum.t, '%d %b %Y')`, as: 'tip_date' },
+      { calculate: countExpr('datum.median', '.3~s'), as: 'tip_median' },
+      { calculate: `${countExpr('datum.lo', '.3~s')} + ' – ' + ${countExpr('datum.hi', '.3~s')}`, as: 'tip_band' },
+    ];
+    layers.push({
+      data: { name: 'series' },
+      transform: [...positive],
+      mark: { type: 'area', opacity: 0.2, interpolate, clip: true },
+      encoding: {
+        x: { field: 't', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
+        y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis },
+        y2: { field: 'hi' },
+        color: ctx.color,
+      },
+    });
+    layers.push({
+      data: { name: 'series' },
+      transform: [...positive, ...(ctx.percent ? [] : tip)],
+      mark: { type: 'line', strokeWidth: 2, interpolate, clip: true },
+      encoding: {
+        x: { field: 't', ...x },
+        y: { field: 'median', type: 'quantitative', scale: yScale, axis: yAxis },
+        color: ctx.color,
+        tooltip: [
+          { field: 'app', title: 'App' },
+          ...(ctx.percent ? [{ field: 't', type: 'temporal' as const, title: 'Date' }] : [{ field: 'tip_date', title: 'Date' }]),
+          { field: ctx.percent ? 'median' : 'tip_median', title: 'Model median' },
+          ...(ctx.percent ? [] : [{ field: 'tip_band', title: 'Model 90% band' }]),
+        ],
+      },
+    });
+  }
+  if (figs.length) {
+    const inWindow = `datum.t1 >= ${a} && datum.t0 <= ${b}`;
+    if (figs.some((f) => f.t1 > f.t0))
+      layers.push({
+        data: { name: 'figures' },
+        transform: [{ filter: `${inWindow} && datum.t1 > datum.t0` }],
+        mark: { type: 'rule', strokeWidth: 2, opacity: 0.7, clip: true },
+        encoding: {
+          x: { field: 't0', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
+          x2: { field: 't1' },
+          y: { field: 'reported', type: 'quantitative', scale: yScale, axis: yAxis },
+          color: ctx.color,
+        },
+      });
+    if (figs.some((f) => f.rlo !== null && f.rhi !== null))
+      layers.push({
+        data: { name: 'figures' },
+        transform: [{ filter: `${inWindow} && isValid(datum.rlo) && isValid(datum.rhi)` }],
+        mark: { type: 'rule', strokeWidth: 1.5, clip: true },
+        encoding: {
+          x: { field: 't', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
+          y: { field: 'rlo', type: 'quantitative', scale: yScale, axis: yAxis },
+          y2: { field: 'rhi' },
+          color: ctx.color,
+        },
+      });
+    layers.push(...figureMarks(ctx, { field: 't', ...x }, yScale, yAxis, [{ filter: inWindow }], 'figures', figs));
+  }
+  if (layers.length === 1) throw new Error('timeseries: a panel without data');
+  return {
+    width: o.width,
+    height: o.height,
+    ...(o.title ? { title: { text: o.title, fontSize: 12, fontWeight: 'bold', anchor: 'start', offset: 6, color: '#333' } } : {}),
+    layer: layers,
+  } as NonNormalizedSpec;
+}
+
+/**
+ * Reported figures drawn twice: a fill for those the band did not miss, an outline on top for
+ * every figure, so a hollow marker means "outside the 90% band". Only the color channel carries
+ * the app (no fill/stroke channels, which would make a second app legend), and only the fill
+ * layer carries the shape legend (the outline layer uses raw shape names).
+ */
+function figureMarks(
+  ctx: PanelContext,
+  x: object,
+  yScale: object,
+  yAxis: object,
+  filter: { filter: string }[],
+  data: string,
+  present: { hollow: boolean }[],
+  first?: object,
+): LayerSpec<Field>['layer'] {
+
+  const shapeOf = Object.fromEntries(ctx.shapes.domain.map((d, i) => [d, ctx.shapes.range[i]]));
+  const common = {
+    x: { ...x, ...first },
+    y: { field: 'reported', type: 'quantitative' as const, scale: yScale, axis: yAxis },
+    color: ctx.color,
+    href: { field: 'url' },
+    tooltip: FIGURE_TOOLTIP,
+  };
+  const shapeExpr = Object.entries(shapeOf).map(([k, v]) => `datum.status === ${JSON.stringify(k)} ? '${v}' : `).join('') + "'circle'";
+  const layers: LayerSpec<Field>['layer'] = [
+    {
+      data: { name: data },
+      transform: [...filter, { filter: '!datum.hollow' }],
+      mark: { type: 'point', filled: true, size: 85, opacity: 1, cursor: 'pointer', clip: true },
+      encoding: { ...common, shape: { field: 'status', type: 'nominal', title: 'Reported figure', scale: ctx.shapes, legend: STATUS_LEGEND } },
+    },
+    {
+      data: { name: data },
+      transform: [...filter, { calculate: shapeExpr, as: 'shape' }],
+      mark: { type: 'point', filled: false, size: 85, strokeWidth: 2, opacity: 1, cursor: 'pointer', clip: true },
+      encoding: { ...common, x: { ...x }, shape: { field: 'shape', type: 'nominal', scale: null } },
+    },
+  ];
+  // (The filled layer stays when every figure is hollow: it carries the legend; the y domains are
+  // explicit, so an empty layer does not make Vega look for an extent.)
+  return present.length ? layers : [];
+}
+
+/** Small panels, one per window figure: the model's running total over the window and the figure. */
+function windowTotals(ctx: PanelContext, figures: FigurePoint[], curves: Map<string, WindowCurve>, width: number, metricTitle: string) {
+  const n = figures.length;
+  const cols = Math.min(n, 3);
+  const axisW = 48;
+  const spacing = 16;
+  const panelW = Math.floor((width - cols * axisW - (cols - 1) * spacing) / cols);
+  const data: Record<string, unknown>[] = [];
+  const views = figures.map((f, i) => {
+    const c = curves.get(f.id)!;
+    const len = c.points[c.points.length - 1]?.elapsed ?? DAY;
+    const unit = len <= 72 * HOUR ? HOUR : DAY;
+    const app = appLabel(f.platform);
+    for (const p of c.points) data.push({ fig: f.id, app, e: r4(p.elapsed / unit), median: r4(p.median), lo: r4(p.lo), hi: r4(p.hi) });
+    const point = {
+      fig: f.id,
+      id: f.id,
+      app,
+      e: r4(len / unit),
+      reported: r4(f.reported),
+      rlo: f.reportedLo !== undefined ? r4(f.reportedLo) : null,
+      rhi: f.reportedHi !== undefined ? r4(f.reportedHi) : null,
+      status: STATUS_LABEL[figureStatus(f)],
+      hollow: figureStatus(f) === 'outside',
+      url: f.url,
+      point: true,
+      ...figureTips(f, false),
+    };
+    data.push(point);
+    const values = [...c.points.flatMap((p) => [p.hi, p.median]), f.reported, f.reportedHi ?? 0];
+    const yScale = { zero: true, nice: true, domain: [0, Math.max(...values) * 1.05] };
+    const yAxis = { labelExpr: countExpr(), tickCount: 4, title: i % cols === 0 ? `${metricTitle} so far` : null };
+    const x = { field: 'e', type: 'quantitative' as const, title: unit === HOUR ? 'hours into the window' : 'days into the window' };
+    // A little room right of the window's end, where the figure's marker sits.
+    const xScale = { domain: [0, r4((len / unit) * 1.08)!], nice: false };
+    const mine = { filter: `datum.fig === ${JSON.stringify(f.id)}` };
+    const title = `${app}, ${durationText(len)} from ${dayText(toUtcMs(f.date), false)}`;
+    const layers: LayerSpec<Field>['layer'] = [
+      {
+        data: { name: 'totals' },
+        transform: [mine, { filter: '!datum.point' }],
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: { x: { ...x, scale: xScale, axis: { tickCount: 4, grid: false } }, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis }, y2: { field: 'hi' }, color: ctx.color },
+      },
+      {
+        data: { name: 'totals' },
+        transform: [mine, { filter: '!datum.point' }],
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { x, y: { field: 'median', type: 'quantitative', scale: yScale, axis: yAxis }, color: ctx.color },
+      },
+    ];
+    if (point.rlo !== null && point.rhi !== null)
+      layers.push({
+        data: { name: 'totals' },
+        transform: [mine, { filter: 'datum.point' }],
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { x, y: { field: 'rlo', type: 'quantitative', scale: yScale, axis: yAxis }, y2: { field: 'rhi' }, color: ctx.color },
+      });
+    layers.push(...figureMarks(ctx, x, yScale, yAxis, [mine, { filter: 'datum.point' }], 'totals', [point]));
+    return {
+      width: panelW,
+      height: 110,
+      title: { text: title, fontSize: 11, fontWeight: 'normal', anchor: 'start', color: '#333', limit: panelW + axisW - 4 },
+      layer: layers,
+    } as NonNormalizedSpec;
+  });
+  const view = {
+    title: { text: 'Totals over each reported window: model running total (line, 90% band) against the figure (point)', fontSize: 12, fontWeight: 'bold', anchor: 'start', color: '#333' },
+    concat: views,
+    columns: cols,
+    spacing,
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as NonNormalizedSpec;
+  return { view, data };
+}
+
+/** The key of numbered shock markers, as a text block under the panels. */
+function keyView(lines: string[], width: number): NonNormalizedSpec {
+  return {
+    width,
+    height: (lines.length + 1) * 14,
+    data: { values: [{ lines: ['Shocks:', ...lines] }] },
+    mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 10.5, color: '#333', lineHeight: 14, x: 0, y: 0 },
+    encoding: { text: { field: 'lines', type: 'nominal' } },
+  } as NonNormalizedSpec;
 }
 
 /** One time-series chart per metric present in the bands (in order of first appearance). */
-export function timeseriesCharts(
-  input: Omit<TimeseriesInput, 'metric' | 'title'>,
-): { metric: string; spec: TopLevelSpec }[] {
+export function timeseriesCharts(input: Omit<TimeseriesInput, 'metric' | 'title'>): { metric: string; spec: TopLevelSpec }[] {
   const metrics = [...new Set(input.bands.map((b) => b.metric))];
   return metrics.map((metric) => ({ metric, spec: timeseriesChart({ ...input, metric }) }));
 }

@@ -3,8 +3,13 @@
 
 /** One point of a model time series summarised over replicates (median and 90% band). */
 export interface BandRow {
-  /** ISO 8601 timestamp of the observation. */
+  /** ISO 8601 timestamp of the observation (of a flow: the start of its interval, see `end`). */
   time: string;
+  /**
+   * Flows (sign-ups, installs) only: end of the interval the row counts, so the chart draws it as
+   * a step over [time, end). Without it a flow row counts the interval since the previous row.
+   */
+  end?: string;
   region: string; // region id, or "all"
   platform: string;
   metric: string; // model metric name, e.g. "dau", "mau", "signups"
@@ -48,11 +53,26 @@ export interface FigurePoint {
 export interface ShockSpan {
   type: string;
   label: string;
+  /** A shorter label for charts where the full one does not fit, e.g. "WhatsApp down". */
+  short?: string;
   start: string;
   /** Absent for shocks without an end inside the simulated span. */
   end?: string;
   platforms: string[];
   regions: string[];
+}
+
+/**
+ * The model's running total of a window figure (sign-ups or installs "in 24 h", "over a week"):
+ * the same sum the figure names, from the window's start to each time inside it, so the curve
+ * ends exactly at the model value the fit table compares with the reported figure.
+ */
+export interface WindowCurve {
+  /** The figure's id (a FigurePoint of the same chart). */
+  figure: string;
+  platform: string;
+  /** Milliseconds since the window's start, ascending, from 0 to the window's length. */
+  points: { elapsed: number; median: number; lo: number; hi: number }[];
 }
 
 /** People who changed primary app from `from` to `to` during the run (weighted, real people). */
@@ -78,6 +98,10 @@ export interface FitRow {
   hi: number;
   log10_ratio: number;
   inside: boolean;
+  /** How the figure is given (fit tables have it): people, or percent of a population or total. */
+  as?: 'count' | 'percent' | 'share-of-total';
+  /** The figure's unit as the data state it (e.g. "%", "people"), when there is one. */
+  unit?: string;
 }
 
 /** One draw of the calibration posterior (ABC-SMC particle). */
@@ -114,4 +138,82 @@ export interface CrossvalRow {
 export interface ChartSource {
   /** e.g. "Model: exodus 0.1.0, 20 replicates, seed 1. Reported: Mediascope via TASS." */
   note: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics of a calibration (`exodus diagnose` → diagnostics.json, `exodus sensitivity` →
+// sensitivity-<method>.csv), as the charts read them back.
+
+/** Simulation-based calibration of one parameter. */
+export interface SbcParameter {
+  param: string;
+  /** Share of the true values inside the central 50% and 90% posterior intervals. */
+  coverage50: number;
+  coverage90: number;
+  /** p-value of a chi-square test of uniform ranks. */
+  uniformityP?: number;
+  /** Rank of each true value among the posterior draws (0..posteriorDraws). */
+  ranks: number[];
+}
+
+export interface SbcSummary {
+  /** Synthetic draws from the prior (true parameter sets). */
+  truths: number;
+  /** Posterior draws each true value is ranked among (ranks run 0..posteriorDraws). */
+  posteriorDraws: number;
+  /** Pooled over parameters. */
+  coverage50: number;
+  coverage90: number;
+  parameters: SbcParameter[];
+}
+
+/** Posterior sd against prior sd of one parameter (unit coordinates). */
+export interface IdentifiabilityRow {
+  key: string;
+  priorSd: number;
+  posteriorSd: number;
+  ratio: number;
+  verdict: string;
+}
+
+/** What the prior alone implies for one figure: the 5%, 50% and 95% points of the prior runs. */
+export interface PriorPredictiveRow {
+  event: string;
+  id: string;
+  reported: number;
+  lo: number;
+  median: number;
+  hi: number;
+  inside: boolean;
+}
+
+export interface DiagnosticsData {
+  sbc: SbcSummary;
+  identifiability: IdentifiabilityRow[];
+  priorPredictive: PriorPredictiveRow[];
+}
+
+/** One figure x parameter cell of a sensitivity analysis (Morris or Sobol). */
+export interface SensitivityRow {
+  event: string;
+  figure: string;
+  param: string;
+  /** Morris: mean absolute elementary effect (log10 per step of 2/3 of the prior range), its sd. */
+  muStar?: number;
+  sigma?: number;
+  /** Sobol: first-order and total indices with 95% intervals. */
+  first?: number;
+  firstLo?: number;
+  firstHi?: number;
+  total?: number;
+  totalLo?: number;
+  totalHi?: number;
+}
+
+/** How a figure is named on a crowded axis: a short label, and its wording for tooltips. */
+export interface FigureName {
+  event: string;
+  id: string;
+  short: string;
+  wording?: string;
 }

@@ -1,11 +1,12 @@
 // exodus calibrate: one set of behavioural parameters for all events; point estimate, posterior,
 // fit tables. Progress on stderr; interrupted work resumes from its checkpoint with --resume.
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { builtinNames, loadScenario } from '../scenarios/load.ts';
+import { loadFor } from './scenario.ts';
 import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, MIN_BUDGET, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
 import { fromUnit, priorSd, type Dim } from '../calibrate/space.ts';
 import { compareScenario, fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
@@ -13,6 +14,7 @@ import { resampleDraws } from '../calibrate/posterior.ts';
 import type { Pool } from '../calibrate/pool.ts';
 import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
 import { table } from './table.ts';
+import { checkOutput, OutputDir } from './output.ts';
 import { AGENTS_FLOOR, MIN_AGENTS_PER_FIGURE } from '../calibrate/resolution.ts';
 
 export const OUT_DIR = fileURLToPath(new URL('../../data/calibrated/', import.meta.url));
@@ -42,7 +44,12 @@ Options:
 ${POOL_HELP}
   --resume          continue an interrupted calibration from its checkpoint (.exodus/); with
                     --queue, runs that finished in the queue meanwhile are taken from there too
-  --out DIR         where to write (default data/calibrated, used by every other command)
+  --out DIR         where to write (default data/calibrated: the shipped calibration, which every
+                    other command uses; it is replaced when the calibration ends, and
+                    \`git checkout data/calibrated\` restores it). A new or empty folder, or one
+                    exodus wrote; other files in it are left alone
+  --force           write into a folder exodus did not write (replacing entries of the output's
+                    names only)
   --fit-replicates N  rerun N replicates (posterior draws, each scenario's own agents or
                     --fit-agents) for the fit tables; default 0: the tables come from the
                     calibration's own validation runs, at calibration scale
@@ -67,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       ...POOL_OPTIONS,
       resume: { type: 'boolean' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
       'fit-replicates': { type: 'string' },
       'fit-agents': { type: 'string' },
     },
@@ -74,11 +82,20 @@ export async function main(argv: string[]): Promise<number> {
   );
   if (values.help) return console.log(usage), 0;
   const events = positionals.length ? positionals : defaultEvents();
-  if (events.length === 0) throw new UsageError(`no events to calibrate on\n\n${usage}`);
-  const loaded = events.map((e) => loadScenario(e));
-  const budget = intOption(values.budget, 'budget', DEFAULTS.budget);
-  if (budget < MIN_BUDGET) throw new UsageError(`--budget: expected at least ${MIN_BUDGET} candidates (every design wave needs enough runs to fit an emulator to), got ${budget}`);
+  if (events.length === 0) throw new UsageError('no events to calibrate on (exodus calibrate --help)');
+  const loaded = events.map((e) => loadFor('calibrate', e));
+  const budget = budgetOption(values.budget, DEFAULTS.budget);
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
+  const outOpts = { command: 'calibrate', force: Boolean(values.force) };
+  const outFiles = calibrationFiles(loaded.map((l) => l.scenario.name));
+  // Refuse an output folder before the long run, and say so when it is the shipped calibration.
+  checkOutput(out, outFiles, outOpts);
+  if (out === resolve(OUT_DIR)) {
+    console.error(
+      `calibrate: when it finishes, this replaces the shipped calibration in ${relative(process.cwd(), out) || out}/ (params.json, posterior.csv, design.csv, fit tables), ` +
+        'which every other command uses by default; use --out DIR to write elsewhere (git checkout data/calibrated restores the shipped one)',
+    );
+  }
   const { pool, description: workers } = poolFromArgs(values, { resume: Boolean(values.resume) });
   const ac = new AbortController();
   const onSigint = () => {
@@ -115,11 +132,19 @@ export async function main(argv: string[]): Promise<number> {
     const tables = fitReplicates > 0 ? await fitTables(r, loaded, pool, fitReplicates, values['fit-agents'] === undefined ? undefined : intOption(values['fit-agents'], 'fit-agents', 0, 100)) : ownFitTables(r, loaded);
     const extra: Record<string, string> = {};
     for (const t of tables) extra[`fit-${t.event}.csv`] = fitCsv(t.rows);
-    const files = writeCalibration(out, r, extra);
     const wall = performance.now() - t0;
-    writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestOf(r, tables, wall, workers), null, 2) + '\n');
+    const dir = new OutputDir(out, outFiles, outOpts);
+    let files: string[];
+    try {
+      writeCalibration(dir.path, r, extra);
+      writeFileSync(join(dir.path, 'manifest.json'), JSON.stringify(manifestOf(r, tables, wall, workers), null, 2) + '\n');
+      files = dir.commit();
+    } catch (e) {
+      dir.abort();
+      throw e;
+    }
     console.log(report(r, tables));
-    console.log(`\nwrote ${out}/{${[...files, 'manifest.json'].join(', ')}} (${(wall / 1000).toFixed(0)} s in all)`);
+    console.log(`\nwrote ${out}/{${files.join(', ')}} (${(wall / 1000).toFixed(0)} s in all)`);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -128,6 +153,20 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const t0 = performance.now();
+
+/** --budget N, refused below the minimum the search needs (MIN_BUDGET: every wave needs enough runs to fit emulators to). */
+export function budgetOption(v: unknown, def: number): number {
+  const budget = intOption(v, 'budget', def);
+  if (budget < MIN_BUDGET) {
+    throw new UsageError(`--budget: expected at least ${MIN_BUDGET} candidates (each design wave needs enough runs to fit the emulators to), got ${budget}`);
+  }
+  return budget;
+}
+
+/** The files a calibration writes. */
+export function calibrationFiles(events: string[]): string[] {
+  return ['params.json', 'posterior.csv', 'generations.csv', 'design.csv', ...events.map((e) => `fit-${e}.csv`), 'manifest.json'];
+}
 
 /** --agents N, or N,event=M,..., or event=M,... ("*": the number for the other events). */
 export function agentsOption(v: unknown): number | Record<string, number> | undefined {

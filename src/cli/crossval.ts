@@ -1,15 +1,17 @@
 // exodus crossval: leave-one-event-out prediction, the agent-based model against a Bass baseline.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { table } from './table.ts';
-import { loadScenario } from '../scenarios/load.ts';
+import { checkOutput, OutputDir } from './output.ts';
+import { loadFor } from './scenario.ts';
 import { crossval, crossvalCsv, type CrossvalResult } from '../calibrate/crossval.ts';
 import { DEFAULTS, CalibrationInterrupted } from '../calibrate/calibrate.ts';
 import { fitCsv } from '../calibrate/fittable.ts';
 import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
-import { agentsOption, defaultEvents, OUT_DIR } from './calibrate.ts';
+import { agentsOption, budgetOption, defaultEvents, OUT_DIR } from './calibrate.ts';
+import { MIN_BUDGET } from '../calibrate/calibrate.ts';
 import type { FitSummary } from '../calibrate/loss.ts';
 import type { MethodScore } from '../calibrate/crossval.ts';
 
@@ -27,7 +29,7 @@ by the shock, or an alternative), and "nothing happens" (the same market without
 model is believed when it predicts the event it was not fitted to.
 
 Options:
-  --budget N        candidates per fold's calibration (default ${FOLD_BUDGET})
+  --budget N        candidates per fold's calibration (default ${FOLD_BUDGET}, at least ${MIN_BUDGET})
   --seed N          base seed (default ${DEFAULTS.seed})
   --agents N[,EVENT=N...]  agents per calibration run (default: as exodus calibrate)
   --replicates N    replicates of each prediction (default 20), each with its own posterior draw
@@ -36,7 +38,9 @@ Options:
 ${POOL_HELP}
   --resume          reuse finished runs from the folds' checkpoints (.exodus/) and, with --queue,
                     runs finished in the queue
-  --out DIR         where to write crossval.csv and crossval-fit-<event>.csv (default data/calibrated)
+  --out DIR         where to write crossval.csv and crossval-fit-<event>.csv (default data/calibrated,
+                    beside the shipped calibration; other files there are left alone)
+  --force           write into a folder exodus did not write (replacing entries of those names only)
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -51,14 +55,19 @@ export async function main(argv: string[]): Promise<number> {
       ...POOL_OPTIONS,
       resume: { type: 'boolean' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
     },
     usage,
   );
   if (values.help) return console.log(usage), 0;
   const events = positionals.length ? positionals : defaultEvents();
-  if (events.length < 2) throw new UsageError(`crossval needs at least two events\n\n${usage}`);
-  const loaded = events.map((e) => loadScenario(e));
+  if (events.length < 2) throw new UsageError(`expected at least two events to leave one out at a time, got ${events.length} (exodus crossval --help)`);
+  const loaded = events.map((e) => loadFor('crossval', e));
   const out = resolve((values.out as string | undefined) ?? OUT_DIR);
+  const outFiles = ['crossval.csv', ...loaded.map((l) => `crossval-fit-${l.scenario.name}.csv`)];
+  const outOpts = { command: 'crossval', force: Boolean(values.force) };
+  budgetOption(values.budget, FOLD_BUDGET);
+  checkOutput(out, outFiles, outOpts);
   const t0 = performance.now();
   let bar = progressBar('crossval');
   let fold = '';
@@ -67,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     r = await crossval({
       events: loaded,
-      budget: intOption(values.budget, 'budget', FOLD_BUDGET),
+      budget: budgetOption(values.budget, FOLD_BUDGET),
       seed: intOption(values.seed, 'seed', DEFAULTS.seed, 0),
       agents: agentsOption(values.agents),
       replicates: intOption(values.replicates, 'replicates', 20),
@@ -96,9 +105,15 @@ export async function main(argv: string[]): Promise<number> {
     await pool.close();
   }
   bar.done();
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'crossval.csv'), crossvalCsv(r.rows));
-  for (const f of r.folds) writeFileSync(join(out, `crossval-fit-${f.event}.csv`), fitCsv(f.exodus.rows));
+  const dir = new OutputDir(out, outFiles, outOpts);
+  try {
+    writeFileSync(join(dir.path, 'crossval.csv'), crossvalCsv(r.rows));
+    for (const f of r.folds) writeFileSync(join(dir.path, `crossval-fit-${f.event}.csv`), fitCsv(f.exodus.rows));
+    dir.commit();
+  } catch (e) {
+    dir.abort();
+    throw e;
+  }
   console.log(crossvalText(r));
   console.log(`\nwrote ${out}/crossval.csv and crossval-fit-<event>.csv (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   return 0;

@@ -1,7 +1,7 @@
 // exodus diagnose: whether the shipped (or a given) calibration can be believed: simulation-based
 // calibration of the procedure, identifiability of each parameter, prior predictive check.
 import { join, resolve } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { checkOutputFile, writeOutputFile, type FileOutputOptions } from './output.ts';
 import { parse, intOption } from './args.ts';
 import { progressBar } from './progress.ts';
 import { table } from './table.ts';
@@ -30,13 +30,18 @@ Options:
   --seed N          seed of the synthetic reporting errors and new prior draws (default 1)
 ${POOL_HELP}
   --json            print one JSON object instead of tables
-  --out FILE        also write the JSON (default: diagnostics.json beside params.json; "-" for none)
+  --out FILE        also write the JSON (default: diagnostics.json beside params.json; "-" for none);
+                    an existing file is replaced only when it is a diagnosis exodus wrote
+  --force           replace FILE whatever it is
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { params: { type: 'string' }, draws: { type: 'string' }, particles: { type: 'string' }, seed: { type: 'string' }, ...POOL_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' } }, usage);
+  const { values } = parse(argv, { params: { type: 'string' }, draws: { type: 'string' }, particles: { type: 'string' }, seed: { type: 'string' }, ...POOL_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' } }, usage);
   if (values.help) return console.log(usage), 0;
   const cal = readCalibration(resolve((values.params as string | undefined) ?? CALIBRATED_PARAMS));
+  const out = values.out === '-' ? undefined : ((values.out as string | undefined) ?? join(cal.dir, 'diagnostics.json'));
+  const outOpts: FileOutputOptions = { option: '--out', force: Boolean(values.force), what: 'a diagnosis', recognise: (t) => t.includes('"sbc"') && t.includes('"identifiability"') };
+  if (out) checkOutputFile(out, outOpts); // before the runs, not after them
   const { pool } = poolFromArgs(values, { resume: true });
   const ckSettings = { diagnose: cal.events.map((l) => l.hash), agents: cal.agents, fit: cal.dims.map((d) => d.key) };
   const ck = openCheckpoint(checkpointFile('.exodus', ckSettings), ckSettings, true);
@@ -61,8 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     bar.done();
     const json = diagnoseJson(r);
-    const out = values.out === '-' ? undefined : ((values.out as string | undefined) ?? join(cal.dir, 'diagnostics.json'));
-    if (out) writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
+    if (out) writeOutputFile(out, JSON.stringify(json, null, 2) + '\n', outOpts);
     console.log(values.json ? JSON.stringify(json, null, 2) : diagnoseText(r));
     return 0;
   } finally {

@@ -27,6 +27,16 @@ const COMMANDS: Record<string, Command> = {
   sensitivity: { summary: 'global sensitivity of every figure to every parameter (Morris, or Sobol on the emulators)', load: () => import('./sensitivity.ts') },
 };
 
+/** The names of the commands, in the order of `exodus --help`. */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
+/** A command's --help text (undefined: no such command). */
+export async function commandUsage(name: string): Promise<string | undefined> {
+  return Object.hasOwn(COMMANDS, name) ? (await COMMANDS[name].load()).usage : undefined;
+}
+
 /** Other modules add commands here (compare, calibrate, crossval, report). */
 export function registerCommand(name: string, c: Command): void {
   COMMANDS[name] = c;

@@ -1,28 +1,50 @@
-// A progress bar on stderr when it is a terminal, shown only for work longer than a second.
+// Progress on stderr for work longer than a second: a bar redrawn in place when stderr is a
+// terminal; otherwise (piped, redirected, CI) one line every LINE_SECONDS, so a log shows it.
 export interface Progress {
   update(done: number, note?: string): void;
   done(): void;
 }
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+const LINE_SECONDS = 10;
+
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr, lineSeconds = LINE_SECONDS): Progress {
   const t0 = performance.now();
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   let shown = false;
   let last = 0;
+  let state = { done: 0, note: '' };
+  let timer: NodeJS.Timeout | undefined;
+  const timing = (now: number, done: number) => {
+    const elapsed = (now - t0) / 1000;
+    const eta = done > 0 ? `, ~${(elapsed * (1 / done - 1)).toFixed(0)}s left` : '';
+    return `${elapsed.toFixed(0)}s${eta}`;
+  };
+  // Not a terminal: a line every lineSeconds, from a timer (so it shows between updates while
+  // worker threads run) or from update (when a run in this thread keeps the timer from firing).
+  let lastLine = t0;
+  const line = () => (lastLine = performance.now()) && stream.write(`${label}: ${(Math.min(1, Math.max(0, state.done)) * 100).toFixed(0)}%  ${timing(performance.now(), state.done)}${state.note ? `  ${state.note}` : ''}\n`);
+  if (!tty) {
+    timer = setInterval(line, lineSeconds * 1000);
+    timer.unref();
+  }
   return {
     update(done, note) {
-      if (!tty) return;
+      state = { done, note: note ?? '' };
+      if (!tty) {
+        if (performance.now() - lastLine >= lineSeconds * 1000 && done < 1) line();
+        return;
+      }
       const now = performance.now();
       if (now - t0 < 1000 || (now - last < 100 && done < 1)) return;
       last = now;
       shown = true;
       const width = 30;
       const fill = Math.round(Math.min(1, Math.max(0, done)) * width);
-      const elapsed = (now - t0) / 1000;
-      const eta = done > 0 ? elapsed * (1 / done - 1) : 0;
-      stream.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(done * 100).toFixed(0).padStart(3)}%  ${elapsed.toFixed(0)}s, ~${eta.toFixed(0)}s left${note ? `  ${note}` : ''}\x1b[K`);
+      stream.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(done * 100).toFixed(0).padStart(3)}%  ${timing(now, done)}${note ? `  ${note}` : ''}\x1b[K`);
     },
     done() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
       if (shown) stream.write('\r\x1b[K');
     },
   };

@@ -1,11 +1,11 @@
 // exodus run: one replicate of a scenario; writes tidy CSV + manifest and prints a summary.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, intOption, UsageError } from './args.ts';
 import { runProgress } from './progress.ts';
 import { checkMemory } from './memory-check.ts';
 import { human, table } from './table.ts';
-import { loadScenario } from '../scenarios/load.ts';
+import { loadFor, checkAgents } from './scenario.ts';
 import { resolveRun } from '../api.ts';
 import { compileScenario } from '../scenarios/compile.ts';
 import { simulate } from '../model/engine.ts';
@@ -14,6 +14,7 @@ import { blockCount, BLOCK_AGENTS } from '../model/block.ts';
 import { fmtValue, tidyRows, regionIndices, stockAt, flowIn, type RunResult } from '../model/results.ts';
 import { toCsv } from '../scenarios/csv.ts';
 import { manifest } from './manifest.ts';
+import { checkOutput, OutputDir } from './output.ts';
 
 export const usage = `Usage: exodus run <event | scenario.yaml> [options]
 
@@ -31,7 +32,10 @@ Options:
                     same whatever N (--threads 1 gives them on one thread) but differ from a run
                     without --threads by random draws (equal in distribution). Without it: one
                     block, the model as written
-  --out DIR         output folder (default out/<scenario>-seed<N>)
+  --out DIR         output folder (default out/<scenario>-seed<N>): a new or empty folder, or one
+                    exodus wrote before (its files are replaced); any other folder is refused
+  --force           write into a folder exodus did not write, replacing only entries named like
+                    the outputs (series.csv, switches.csv, manifest.json); the rest is left alone
   --params FILE     behavioural parameters (JSON) over the shipped calibration
   -h, --help        this help
 
@@ -43,26 +47,31 @@ Writes to DIR:
   manifest.json     exodus version, scenario and its hash, parameters, seed, agents, wall time`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { seed: { type: 'string' }, agents: { type: 'string' }, scale: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, params: { type: 'string' } }, usage);
+  const { values, positionals } = parse(argv, { seed: { type: 'string' }, agents: { type: 'string' }, scale: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, params: { type: 'string' }, force: { type: 'boolean' } }, usage);
   if (values.help) return console.log(usage), 0;
-  if (positionals.length !== 1) return console.error(usage), 2;
+  if (positionals.length === 0) return console.error(usage), 2;
+  if (positionals.length > 1) throw new UsageError(`expected one event or scenario file, got ${positionals.length} (exodus run --help)`);
   const seed = intOption(values.seed, 'seed', 1, 0);
-  const loaded = loadScenario(positionals[0]);
+  const loaded = loadFor('run', positionals[0]);
   const agents = intOption(values.agents, 'agents', loaded.scenario.agents, 100);
   const scale = scaleOption(values.scale);
   if (scale !== undefined && values.agents !== undefined) throw new UsageError('--scale and --agents: expected one of them, not both');
+  if (scale === undefined) checkAgents(loaded, agents, { table: true });
   const r = resolveRun(loaded, { paramsFile: values.params as string | undefined });
   const input = compileScenario(r.scenario);
   checkMemory(input, { agents, scale }, scale !== undefined ? `--scale ${scale}` : values.agents !== undefined ? `--agents ${agents}` : `${loaded.scenario.name} (${agents} agents)`);
   const threads = values.threads === undefined ? undefined : intOption(values.threads, 'threads', 1, 1);
+  const out = resolve((values.out as string | undefined) ?? join('out', `${loaded.scenario.name}-seed${seed}`));
+  const outOpts = { command: 'run', force: Boolean(values.force) };
+  // Refuse a folder we may not write into before the run, not after it.
+  checkOutput(out, RUN_FILES, outOpts);
   const bar = runProgress(`run ${loaded.scenario.name}`);
   const opts = { seed, agents, scale, threads, onProgress: (d: number, phase: 'build' | 'run') => bar.update(d, phase) };
   const res = threads === undefined ? simulate(input, r.params, opts, { hash: loaded.hash }) : await simulateThreads(input, r.params, opts, { hash: loaded.hash });
   bar.done();
-  const out = resolve((values.out as string | undefined) ?? join('out', `${loaded.scenario.name}-seed${seed}`));
   // A run in blocks is a different (equally valid) draw: the manifest says so, to reproduce it.
   const engine = threads === undefined ? undefined : { blocks: blockCount(input, { agents, scale }), threads, blockAgents: BLOCK_AGENTS };
-  writeRun(out, res, manifest({ command: 'run', loaded, resolved: r, seed, agents: res.agents, wallMs: res.wallMs, extra: { ...(scale !== undefined ? { scale } : {}), ...(engine ? { engine } : {}) } }));
+  writeRun(out, res, manifest({ command: 'run', loaded, resolved: r, seed, agents: res.agents, wallMs: res.wallMs, extra: { ...(scale !== undefined ? { scale } : {}), ...(engine ? { engine } : {}) } }), outOpts);
   console.log(summary(res));
   console.log(`\nwrote ${out}/series.csv, switches.csv, manifest.json (${(res.wallMs / 1000).toFixed(1)} s)`);
   return 0;
@@ -76,11 +85,21 @@ function scaleOption(v: unknown): number | undefined {
   return x;
 }
 
-/** Write the outputs into a fresh folder next to `out`, then move it in place: never half-written. */
-export function writeRun(out: string, res: RunResult, man: object): void {
-  const tmp = `${out}.partial-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+export const RUN_FILES = ['series.csv', 'switches.csv', 'manifest.json'];
+
+/** Write the outputs into a temporary folder, then move them into `out` (see output.ts). */
+export function writeRun(out: string, res: RunResult, man: object, o: { command: string; force?: boolean } = { command: 'run' }): void {
+  const dir = new OutputDir(out, RUN_FILES, o);
+  try {
+    writeRunFiles(dir.path, res, man);
+    dir.commit();
+  } catch (e) {
+    dir.abort();
+    throw e;
+  }
+}
+
+function writeRunFiles(tmp: string, res: RunResult, man: object): void {
   const rows = tidyRows(res).map((x) => [x.time, x.region, x.platform, x.metric, fmtValue(x.value)]);
   writeFileSync(join(tmp, 'series.csv'), toCsv(['time', 'region', 'platform', 'metric', 'value'], rows));
   const K = res.platforms.length;
@@ -93,9 +112,6 @@ export function writeRun(out: string, res: RunResult, man: object): void {
   }
   writeFileSync(join(tmp, 'switches.csv'), toCsv(['from', 'to', 'value'], sw));
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(man, null, 2) + '\n');
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(resolve(out, '..'), { recursive: true });
-  renameSync(tmp, out);
 }
 
 /** Per app: monthly audience at start and end, peak daily audience, sign-ups over the run. */

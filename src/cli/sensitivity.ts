@@ -1,7 +1,7 @@
 // exodus sensitivity: how much each compared figure depends on each parameter (Morris on the
 // simulator, or Sobol indices on the calibration's emulators).
 import { join, resolve } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { checkOutputFile, writeOutputFile, type FileOutputOptions } from './output.ts';
 import { parse, intOption, UsageError } from './args.ts';
 import { progressBar } from './progress.ts';
 import { table } from './table.ts';
@@ -35,13 +35,15 @@ Options:
   --seed N          seed (default 1)
 ${POOL_HELP}
   --json            print one JSON object instead of tables
-  --out FILE        also write the cells as CSV (default: sensitivity-<method>.csv beside params.json; "-" for none)
+  --out FILE        also write the cells as CSV (default: sensitivity-<method>.csv beside params.json; "-" for none);
+                    an existing file is replaced only when it is a sensitivity table exodus wrote
+  --force           replace FILE whatever it is
   -h, --help        this help`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parse(
     argv,
-    { method: { type: 'string' }, trajectories: { type: 'string' }, samples: { type: 'string' }, params: { type: 'string' }, seed: { type: 'string' }, ...POOL_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' } },
+    { method: { type: 'string' }, trajectories: { type: 'string' }, samples: { type: 'string' }, params: { type: 'string' }, seed: { type: 'string' }, ...POOL_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' } },
     usage,
   );
   if (values.help) return console.log(usage), 0;
@@ -49,6 +51,9 @@ export async function main(argv: string[]): Promise<number> {
   if (method !== 'morris' && method !== 'sobol') throw new UsageError(`--method: expected morris or sobol, got "${method}"`);
   const cal = readCalibration(resolve((values.params as string | undefined) ?? CALIBRATED_PARAMS));
   const seed = intOption(values.seed, 'seed', 1, 0);
+  const out = values.out === '-' ? undefined : ((values.out as string | undefined) ?? join(cal.dir, `sensitivity-${method}.csv`));
+  const outOpts: FileOutputOptions = { option: '--out', force: Boolean(values.force), what: 'a sensitivity table', recognise: (t) => t.startsWith('event,figure,param,mu_star') };
+  if (out) checkOutputFile(out, outOpts); // before the runs, not after them
   let cells: SensitivityCell[];
   const t0 = performance.now();
   if (method === 'morris') {
@@ -68,8 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     const models = buildEventModels(cal.dims, cal.setups, cal.bank, seed);
     cells = sobolOnEmulator({ models, dims: cal.dims, n: intOption(values.samples, 'samples', 2048, 64), seed });
   }
-  const out = values.out === '-' ? undefined : ((values.out as string | undefined) ?? join(cal.dir, `sensitivity-${method}.csv`));
-  if (out) writeFileSync(out, sensitivityCsv(cells));
+  if (out) writeOutputFile(out, sensitivityCsv(cells), outOpts);
   console.log(values.json ? JSON.stringify({ method, seconds: Math.round((performance.now() - t0) / 1000), cells }, null, 2) : sensitivityText(cells, method));
   return 0;
 }

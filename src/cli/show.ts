@@ -1,4 +1,5 @@
 // exodus show: an event's timeline of shocks and its reported figures with sources.
+import { loadFor } from './scenario.ts';
 import { table, human } from './table.ts';
 import { compileShocks } from '../scenarios/compile.ts';
 import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
@@ -12,7 +13,7 @@ Print the scenario's regions, platforms, timeline of shocks and its reported fig
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) return console.log(usage), 0;
   if (argv.length !== 1) return console.error(usage), 2;
-  const { scenario: s, file, hash } = loadScenario(argv[0]);
+  const { scenario: s, file, hash } = loadFor('show', argv[0]);
   const t0 = parseDate(s.time.start);
   const out: string[] = [];
   out.push(`${s.title}${s.projection ? '  [PROJECTION: a what-if, not a reconstruction]' : ''}`);

@@ -1,16 +1,29 @@
-// exodus validate: check scenario files without running them.
+// exodus validate: check scenario files without running them, every file given.
 import { loadScenario } from '../scenarios/load.ts';
+import { InputError } from '../scenarios/errors.ts';
 
 export const usage = `Usage: exodus validate <event | scenario.yaml> [...]
 
-Check scenario files: schema, references between ids, dates, figures. Prints "ok" per file, or one
-message naming the file, the field and what was expected.`;
+Check scenario files: schema, references between ids, dates, figures, documented limits (regions,
+steps, populations, ...) and whether a run fits in this machine's memory. Checks every file given
+and prints "ok" per good file (stdout) or one message naming the file, the field and what was
+expected (stderr); warnings (probable mistakes that do not stop a run) on stderr too. Exit code 2
+when any file is bad.`;
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help') || argv.length === 0) return console.log(usage), argv.length ? 0 : 2;
+  let bad = 0;
   for (const f of argv) {
-    const { scenario, hash } = loadScenario(f);
-    console.log(`${f}: ok (${scenario.name}, ${scenario.regions.length} regions, ${scenario.platforms.length} platforms, ${scenario.shocks.length} shocks, ${scenario.figures.length} figures; hash ${hash})`);
+    try {
+      const { scenario, hash, warnings } = loadScenario(f);
+      for (const w of warnings ?? []) console.error(`exodus validate: warning: ${f}: ${w}`);
+      console.log(`${f}: ok (${scenario.name}, ${scenario.regions.length} regions, ${scenario.platforms.length} platforms, ${scenario.shocks.length} shocks, ${scenario.figures.length} figures; hash ${hash})`);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      console.error(`exodus validate: ${e.message}`);
+      bad++;
+    }
   }
-  return 0;
+  if (bad > 0 && argv.length > 1) console.error(`exodus validate: ${bad} of ${argv.length} files have problems`);
+  return bad > 0 ? 2 : 0;
 }

@@ -10,8 +10,8 @@ import { redactUrl } from '../queue/connection.ts';
 export const usage = `Usage: exodus worker --queue redis://host:port [options]
 
 Take runs from a Redis queue and compute them on this machine's worker threads, for commands
-started elsewhere with --queue (calibrate, compare, crossval, sweep). Start as many workers on as
-many machines as you like: each run goes to one of them; a run whose worker dies (even kill -9)
+started elsewhere with --queue (calibrate, compare, crossval, diagnose, sensitivity, sweep). Start
+as many workers on as many machines as you like: each run goes to one of them; a run whose worker dies (even kill -9)
 is taken over by another once its lock expires, and the results do not change. Every worker must
 run the same exodus: a run made by another version or other model code is refused, and the
 coordinator shows why.

@@ -9,7 +9,7 @@ import type { World } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { StepLedger } from './decide.ts';
-import { access, frustrationRate, hear, newsRate, newsRateBound, reachOut, reconsider, require, CUT } from './decide.ts';
+import { access, coAffected, frustrationRate, hear, newsRate, newsRateBound, reachOut, reconsider, require, CUT } from './decide.ts';
 import { NO_APP, preinstall } from './world.ts';
 import { binomial, makeRng, type Rng } from './rng.ts';
 import { Tally } from './tally.ts';
@@ -33,8 +33,6 @@ export class Block {
   /** Share of each region's (index r * K + a) and of the worldwide (R * K + a) capacity. */
   readonly capShare: Float64Array;
   readonly outbox: Outbox;
-  /** Whether unused capacity carries over (a run in blocks; not the run in one block). */
-  carry = false;
 
   constructor(
     readonly index: number,
@@ -122,9 +120,7 @@ export function makeBlocks(w: World, seed: number, stepStart: Float64Array, days
   return layout.map((range, k) => {
     const tally = new Tally(w.n, w.K, w.regionStart, w.U, days, range, shared, alloc);
     const wake = new WakeCalendar(range.hi - range.lo, stepStart, days, w.wake.due);
-    const b = new Block(k, tally, wake, blockRng(seed, k, layout.length), ledger(), w, alloc ? alloc(Int32Array, w.R) : new Int32Array(w.R));
-    b.carry = layout.length > 1;
-    return b;
+    return new Block(k, tally, wake, blockRng(seed, k, layout.length), ledger(), w, alloc ? alloc(Int32Array, w.R) : new Int32Array(w.R));
   });
 }
 
@@ -142,8 +138,9 @@ export function blockOf(blocks: readonly Block[], i: number): Block {
 
 /**
  * The end of a step of a run in blocks: what each block's decisions did to people in other blocks
- * takes effect, in block order (reach counts are sums; each contact told hears in their own block,
- * from its stream, in the order of the blocks that told them; know-how is published).
+ * takes effect, in block order (reach counts are sums; each contact told hears, with the app named,
+ * in their own block, from its stream, in the order of the blocks that told them; know-how is
+ * published).
  */
 export function deliver(w: World, p: Params, blocks: readonly Block[]): void {
   const rc = w.reachCount;
@@ -157,7 +154,7 @@ export function deliver(w: World, p: Params, blocks: readonly Block[]): void {
       const j = o.toldAgent[x];
       const d = blockOf(blocks, j);
       enter(w, d);
-      hear(w, p, j, o.toldAt[x], d.rng);
+      hear(w, p, j, o.toldApp[x], o.toldAt[x], d.rng);
     }
   }
   for (const b of blocks) {
@@ -196,16 +193,15 @@ export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number
   ledger.installs.fill(0);
   ledger.usignups.fill(0);
   ledger.uinstalls.fill(0);
-  // Registration capacity: the block's share of the step's. In a run in blocks, a share smaller
-  // than one agent's weight would never register anyone, so what a block left unused is carried
-  // into the next step, up to one agent's weight (over time each block gets its share).
+  // Registration capacity: the block's share of the step's. What the block left unused is carried
+  // into the next step, up to one agent's weight: a share smaller than one agent per step would
+  // otherwise register nobody in a small run (or a small block) and some people in a large one.
   const cap = ledger.capacityLeft;
-  const carry = b.carry;
   let wMax = 0;
   for (const r of b.regions) wMax = Math.max(wMax, ledger.weightNow[r]);
   for (let k = 0; k < R * K + K; k++) {
     const share = b.capShare[k] > 0 ? f.capacity[k] * 24 * dt * b.capShare[k] : 0;
-    cap[k] = carry ? share + Math.min(Math.max(0, cap[k]), k < R * K ? ledger.weightNow[Math.floor(k / K)] : wMax) : share;
+    cap[k] = share + Math.min(Math.max(0, cap[k]), k < R * K ? ledger.weightNow[Math.floor(k / K)] : wMax);
   }
 
   // People drawn in this step are visited in index order (order.ts: memory locality).
@@ -241,9 +237,25 @@ export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number
       const i = batch.buf[m];
       if (tally.isCut(w, i) && rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
     }
+    // 2a. Mobile-internet shutdowns: on a given day a share netCut of people is cut off; those
+    //     whose main app it hits, and who would use it today, reach for an app that still works.
+    const cutShare = f.netCut[r];
+    if (cutShare > 0) {
+      const ks = binomial(rng, size, 1 - Math.exp(-p.reachOut * cutShare * dt));
+      batch.clear();
+      for (let m = 0; m < ks; m++) batch.push(a0 + Math.floor(rng() * size));
+      batch.sort();
+      for (let m = 0; m < ks; m++) {
+        const i = batch.buf[m];
+        const pa = w.primary[i];
+        if (pa === NO_APP || !f.netHits[r * K + pa]) continue;
+        if (rng() < Math.min(1, p.usePrimary * w.activity[i])) reachOut(w, f, p, i, rng, ledger, true);
+      }
+    }
     // 2. Main app not working (cut off or down; the tally's lists): people who try to use it
     //    notice (use is spread over the day: the chance to have noticed grows with the time since
-    //    it failed); they reach for something else at rate reachOut.
+    //    it failed); they reach for something else at rate reachOut, times the share of the app's
+    //    users it fails for (coAffected).
     if (!f.disrupted[r]) continue;
     const nc = tally.nCut[r];
     const nAff = nc + tally.nDown[r];
@@ -262,7 +274,7 @@ export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number
       // Only those who use the app today notice (their daily chance of use), once they open it.
       const use = Math.min(1, p.usePrimary * w.activity[i]);
       const noticed = use * (1 - Math.exp(-p.sessionsPerDay * Math.max(0, mid - f.downSince[r * K + pa])));
-      if (rng() < noticed) reachOut(w, f, p, i, rng, ledger);
+      if (rng() < noticed * coAffected(w, f, r, pa)) reachOut(w, f, p, i, rng, ledger);
     }
   }
 

@@ -16,17 +16,18 @@
 //    An outage does not enter: everyone knows it will end. Beside the main app the person keeps the
 //    apps enough contacts are on, lets the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
-//    is in the region (betaKnown x its constant), being in the news,
+//    is in the region (betaKnown x log of its share of users there), being in the news,
 //    privacy, features, availability, a threat to the main app.
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
-//    notices; most wait. Those who reach for something else (at rate reachOut) choose between
-//    waiting, an app they already have, and installing ONE new app: contacts there, how well known
-//    it is, or its being named in the news are the reasons to install. Their main app stays what it
-//    was.
-// Installs and changes of main app tell the person's contacts (word of mouth).
+//    notices; most wait. Those who reach for something else (at rate reachOut, times the share of
+//    the app's users for whom it fails too: coAffected) choose between waiting, an app they
+//    already have, and installing ONE new app: contacts there, how well known it is, or its being
+//    named in the news are the reasons to install. Their main app stays what it was.
+// Installs and changes of main app tell the person's contacts (word of mouth), naming the app: when
+// a told contact next considers adding an app, that one weighs as if the news named it (weight 1).
 import type { World } from './world.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, contactCirc, isLocal, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp, tellLater } from './world.ts';
-import type { Fields } from './fields.ts';
+import { PROXY_EASE, type Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { Rng } from './rng.ts';
 import { gumbel, hashUniform } from './rng.ts';
@@ -63,11 +64,10 @@ export function access(w: World, f: Fields, i: number, r: number, a: number): nu
     if (w.circ[i] < h) return CUT;
     res = VIA;
   }
-  // One outage cuts the same people off every app it hits (they share servers and networks); a
-  // shutdown of mobile internet cuts people off for the day.
+  // One outage cuts the same people off every app it hits (they share servers and networks). (A
+  // shutdown of mobile internet, which comes and goes, is not a per-person state: see reachOut.)
   const sev = f.outageSeverity[k];
   if (sev > 0 && hashUniform(f.outageSalt[k], i, 0) < sev) return DOWN;
-  if (f.netHits[k] && hashUniform(f.netSalt[r], i, 0) < f.netCut[r]) return DOWN;
   return res;
 }
 
@@ -75,6 +75,16 @@ export function access(w: World, f: Fields, i: number, r: number, a: number): nu
 export function reach(w: World, f: Fields, i: number, r: number, a: number): number {
   const deg = w.net.offsets[i + 1] - w.net.offsets[i];
   return deg > 0 ? (w.reachCount[i * w.K + a] / deg) * f.availShare[r * w.K + a] : 0;
+}
+
+/**
+ * Share of the users of app a in region r for whom it does not work now (down or cut off). Someone
+ * whose app fails while everyone else's works blames their phone and waits; when it fails for
+ * most users it is the service (contacts ask, the news says so), and they look elsewhere. An
+ * outage hits people at random, so this is also, on average, the share of one's own contacts hit.
+ */
+export function coAffected(w: World, f: Fields, r: number, a: number): number {
+  return 1 - f.availShare[r * w.K + a];
 }
 
 /** Agent i's persistent taste for app a: a pure function of the run's seed. */
@@ -115,11 +125,19 @@ function learnCost(w: World, f: Fields, p: Params, i: number, k: number): number
   return p.circCost * gap * (1 - help);
 }
 
+/**
+ * Hassle (utility) of using app a round a block: a VPN to switch on and off, slower links. An app
+ * with a built-in proxy halves it, as it halves the skill needed (PROXY_EASE): no VPN to run.
+ */
+export function viaHassle(f: Fields, p: Params, a: number): number {
+  return p.betaAvail * p.vpnHassle * (f.proxy[a] ? 1 - PROXY_EASE : 1);
+}
+
 /** What a durably unreachable app costs agent i: the hassle of a VPN plus learning it, or betaAvail. */
 function cutPenalty(w: World, f: Fields, p: Params, i: number, r: number, a: number): { cost: number; learn: boolean } {
   const k = r * w.K + a;
   if (f.hardness[k] >= 0) {
-    const c = p.betaAvail * p.vpnHassle + learnCost(w, f, p, i, k);
+    const c = viaHassle(f, p, a) + learnCost(w, f, p, i, k);
     if (c < p.betaAvail) return { cost: c, learn: true };
   }
   return { cost: p.betaAvail, learn: false };
@@ -143,7 +161,6 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
   let inUse = 0;
   for (let a = 0; a < K; a++) if (w.status[base + a] & ACTIVE && f.launched[a]) inUse++;
   const cost = p.switchCost * (0.5 + w.inertia[i]);
-  const hassle = p.betaAvail * p.vpnHassle;
   for (let a = 0; a < K; a++) {
     learn[a] = 0;
     acc[a] = access(w, f, i, r, a);
@@ -156,7 +173,7 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
     }
     let u = p.betaReach * reach(w, f, i, r, a) + p.betaPrivacy * w.privacy[i] * f.privacy[k] + p.betaQuality * f.quality[a] + f.utility[k];
     u -= p.betaThreat * f.threat[k];
-    if (acc[a] === VIA) u -= hassle;
+    if (acc[a] === VIA) u -= viaHassle(f, p, a);
     else if (acc[a] === CUT) {
       const c = cutPenalty(w, f, p, i, r, a);
       u -= c.cost;
@@ -178,15 +195,20 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   const acc = w.scratchAccess;
   const primary = w.primary[i];
   let told = false;
+  let toldApp = NO_APP;
+  // A contact who told me they are on an app names it to me, as the news names apps.
+  const heard = w.heard[i];
+  w.heard[i] = NO_APP;
 
   // 1. Perhaps add one app beside the main one, for what it offers that the main app lacks now.
   if (primary !== NO_APP) {
     for (let a = 0; a < K; a++) acc[a] = access(w, f, i, r, a);
-    const c = pickTrial(w, f, p, i, r, primary, rng);
+    const c = pickTrial(w, f, p, i, r, primary, heard, rng);
     if (c >= 0) {
       const installed = Boolean(w.status[base + c] & INSTALLED);
       if (register(w, f, i, r, c, ledger)) {
         told = !installed;
+        toldApp = c;
         w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
       }
     }
@@ -209,12 +231,16 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   const st = w.status[base + j];
   if (!(st & INSTALLED) || !(st & EVER)) {
     if (!register(w, f, i, r, j, ledger)) return; // registration overloaded: try again later
-    told ||= !(st & INSTALLED);
+    if (!(st & INSTALLED)) {
+      told = true;
+      toldApp = j;
+    }
   } else setActive(w, i, j, true);
   if (j !== primary) {
     ledger.switches[(primary === NO_APP ? K : primary) * K + j] += ledger.weightNow[r];
     setPrimary(w, i, j);
     told = true;
+    toldApp = j;
   }
 
   // 3. Other apps in use stay in use while enough contacts are there and they can be reached at
@@ -225,17 +251,19 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     const keep = acc[a] === CUT ? 0 : Math.min(1, reach(w, f, i, r, a) / p.dormancyReach);
     if (rng() >= keep) setActive(w, i, a, false);
   }
-  if (told) tellContacts(w, p, i, ledger.t, rng);
+  if (told) tellContacts(w, p, i, toldApp, ledger.t, rng);
 }
 
-/** Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now. */
-function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, rng: Rng): number {
+/**
+ * Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now.
+ * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps.
+ */
+function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, rng: Rng): number {
   const K = w.K;
   const base = i * K;
   const acc = w.scratchAccess;
   const rj = r * K + j;
-  const hassle = p.betaAvail * p.vpnHassle;
-  const mainPenalty = acc[j] === VIA ? hassle : acc[j] === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
+  const mainPenalty = acc[j] === VIA ? viaHassle(f, p, j) : acc[j] === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
   const mainSide = p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - mainPenalty;
   const cost = p.switchCost * (0.5 + w.inertia[i]);
   let sum = 1; // the option of adding nothing
@@ -249,12 +277,12 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
       p.trialBias +
       p.betaReach * reach(w, f, i, r, c) +
       p.betaKnown * w.known[k] +
-      p.betaMention * f.salience[k] +
+      p.betaMention * (c === heard ? f.salience[k] + 1 : f.salience[k]) +
       p.betaPrivacy * w.privacy[i] * f.privacy[k] +
       f.utility[k] +
       p.betaQuality * f.quality[c] -
       p.betaThreat * f.threat[k] -
-      (acc[c] === VIA ? hassle : 0) -
+      (acc[c] === VIA ? viaHassle(f, p, c) : 0) -
       mainSide +
       taste(w, p, i, c);
     if (!(w.status[base + c] & INSTALLED)) u -= p.betaPrice * f.price[c] + cost;
@@ -272,15 +300,15 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
 
 /**
  * Agent i's main app does not work now and they reach for something else: wait, use an app they
- * have, or install one (a logit; waiting has utility 0). The main app stays what it was.
+ * have, or install one (a logit; waiting has utility 0). The main app stays what it was. `offline`:
+ * they are cut off from mobile internet today, so only exempt apps and apps for slow links work.
  */
-export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger): void {
+export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger, offline = false): void {
   const K = w.K;
   const r = w.region[i];
   const base = i * K;
   const primary = w.primary[i];
   const W = w.scratchU;
-  const hassle = p.betaAvail * p.vpnHassle;
   const cost = p.switchCost * (0.5 + w.inertia[i]);
   let sum = 1;
   for (let a = 0; a < K; a++) {
@@ -288,10 +316,10 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     if (a === primary || !f.launched[a]) continue;
     const ac = access(w, f, i, r, a);
     const k = r * K + a;
-    if (ac === DOWN || ac === CUT || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
-    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? hassle : 0);
+    if (ac === DOWN || ac === CUT || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
+    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? viaHassle(f, p, a) : 0);
     if (!(w.status[base + a] & INSTALLED)) {
-      u += p.betaMention * f.salience[k] + p.betaPrivacy * w.privacy[i] * f.privacy[k] - p.betaPrice * f.price[a] - cost;
+      u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - cost;
     }
     W[a] = Math.exp(Math.min(50, u));
     sum += W[a];
@@ -312,7 +340,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
   markUsed(w, i, c, Math.floor(ledger.t + 1e-9));
   if (!installed) {
     w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
-    tellContacts(w, p, i, ledger.t, rng);
+    tellContacts(w, p, i, c, ledger.t, rng);
   }
 }
 
@@ -357,18 +385,22 @@ function register(w: World, f: Fields, i: number, r: number, a: number, ledger: 
   return true;
 }
 
-/** Word of mouth: contacts of i hear that i installed or switched, and may reconsider. */
-function tellContacts(w: World, p: Params, i: number, t: number, rng: Rng): void {
+/** Word of mouth: contacts of i hear that i installed or moved to app a, and may reconsider. */
+function tellContacts(w: World, p: Params, i: number, app: number, t: number, rng: Rng): void {
   const o1 = w.net.offsets[i + 1];
   for (let x = w.net.offsets[i]; x < o1; x++) {
     const j = w.net.nbrs[x];
-    if (isLocal(w, j)) hear(w, p, j, t, rng);
-    else tellLater(w, j, t);
+    if (isLocal(w, j)) hear(w, p, j, app, t, rng);
+    else tellLater(w, j, app, t);
   }
 }
 
-/** Contact j hears at time t that someone they know installed or switched: attention, a wake-up. */
-export function hear(w: World, p: Params, j: number, t: number, rng: Rng): void {
+/**
+ * Contact j hears at time t that someone they know installed or moved to app `app`: the app is
+ * named to them (heard), attention, a wake-up.
+ */
+export function hear(w: World, p: Params, j: number, app: number, t: number, rng: Rng): void {
+  w.heard[j] = app;
   const a = w.attn[j];
   const att = (a === 0 ? 0 : a * Math.exp(-p.womDecay * (t - w.attnT[j]))) + 1;
   w.attn[j] = att;

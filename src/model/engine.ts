@@ -17,7 +17,7 @@ import type { StepLedger } from './decide.ts';
 import { Block, blockRng, deliver, makeBlocks, stepBlock } from './block.ts';
 import type { World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
-import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS } from './tally.ts';
+import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, refreshKnown } from './tally.ts';
 import { verifyTally } from './tally-check.ts';
 
 export interface RunOptions {
@@ -54,7 +54,6 @@ export function runSize(input: ModelInput, opts: Pick<RunOptions, 'agents' | 'sc
     const none = reg.apps.reduce((q, app) => (input.platforms[app.platform].launchDay > 0 ? q : q * (1 - app.active)), 1);
     offline += (counts[r] / agents) * none;
   });
-  const shutdown = input.shocks.reduce((m, s) => (s.type === 'connectivity' ? Math.max(m, s.severity) : m), 0);
   return {
     agents,
     platforms: input.platforms.length,
@@ -65,7 +64,6 @@ export function runSize(input: ModelInput, opts: Pick<RunOptions, 'agents' | 'sc
     degree: input.network.degree,
     maxDegree: input.network.maxDegree,
     offline,
-    shutdown,
   };
 }
 
@@ -134,6 +132,13 @@ export interface StepEnv {
   pass: Float64Array;
   weightNow: Float64Array;
   arrival: number[];
+  /**
+   * Each app's people in use per region (R * K) summed over all blocks of the run, after this
+   * step's re-classification of `blocks`: how well known the apps are (refreshKnown) is the same in
+   * every block. In this thread a sum over the blocks; on worker threads, over what all threads
+   * published (thread-worker.ts).
+   */
+  inUse: (blocks: readonly Block[]) => Float64Array;
 }
 
 export function setFields(env: Pick<StepEnv, 'f' | 'p' | 'input'>, t: number): void {
@@ -153,9 +158,15 @@ export function stepBlocks(env: StepEnv, blocks: readonly Block[], step: number)
   setFields(env, t);
   for (const b of blocks) b.tally.refresh(w, f, false);
   for (let r = 0; r < w.R; r++) env.weightNow[r] = w.weight[r] * Math.exp(w.growth[r] * t);
-  // Reach: the share of an app's users who can reach it (blocks, shutdowns: from the last sweep;
-  // an outage: its severity).
-  for (let k = 0; k < w.R * w.K; k++) f.availShare[k] = env.pass[k] * (1 - f.outageSeverity[k]);
+  // Reach: the share of an app's users who can reach it (blocks: from the last sweep; an outage:
+  // its severity; a shutdown: the share of people it cuts off that day).
+  for (let r = 0; r < w.R; r++) {
+    for (let a = 0; a < w.K; a++) {
+      const k = r * w.K + a;
+      f.availShare[k] = env.pass[k] * (1 - f.outageSeverity[k]) * (f.netHits[k] ? 1 - f.netCut[r] : 1);
+    }
+  }
+  refreshKnown(w, env.inUse(blocks));
   for (const b of blocks) stepBlock(w, f, p, b, step, t, dt, env.arrival);
   const day = env.sweepDay[step];
   if (day >= 0) {
@@ -220,7 +231,12 @@ export class Run {
     }
     this.sched = sweepSchedule(this.plan, input.observe);
     const weightNow = new Float64Array(R);
-    this.env = { w, f, p, input, plan: this.plan, sweepDay: this.sched.day, pass: alloc(Float64Array, RK).fill(1), weightNow, arrival: input.regions.map((r) => r.arrival) };
+    const inUse = new Float64Array(RK);
+    this.env = {
+      w, f, p, input, plan: this.plan, sweepDay: this.sched.day, pass: alloc(Float64Array, RK).fill(1), weightNow, arrival: input.regions.map((r) => r.arrival),
+      // This thread steps all blocks (simulate) or none (threads.ts: the workers have their own).
+      inUse: (blocks) => sumInUse(blocks, inUse),
+    };
     setFields(this.env, 0);
 
     const O = Math.floor(T / input.observe + 1e-9) + 1 + 1; // t = 0, every `observe`, and the end
@@ -393,6 +409,12 @@ function addFlows(blocks: readonly Block[], signups: Float64Array, installs: Flo
     usignups[step * U * RK + k] = s;
     uinstalls[step * U * RK + k] = i;
   }
+}
+
+/** People in use of each region and app (group 0), summed over the blocks into `out`. */
+export function sumInUse(blocks: readonly Block[], out: Float64Array): Float64Array {
+  for (let k = 0; k < out.length; k++) out[k] = countOf(blocks, k, IN_USE);
+  return out;
 }
 
 /** A counter summed over the blocks (exact: integers). */

@@ -25,9 +25,8 @@ export interface Fields {
   /** Outage: share of users cut off, with a salt choosing who. */
   outageSeverity: Float32Array;
   outageSalt: Int32Array;
-  /** Mobile-internet shutdown per region: share of people cut off today, salt, and which apps it hits. */
+  /** Mobile-internet shutdown per region: share of people cut off on a given day, and the apps it hits. */
   netCut: Float32Array;
-  netSalt: Int32Array;
   netHits: Uint8Array;
   /** Since when (days) the app has not worked for those it does not work for (for noticing). */
   downSince: Float32Array;
@@ -73,7 +72,6 @@ export function makeFields(R: number, K: number): Fields {
     outageSeverity: new Float32Array(rk),
     outageSalt: new Int32Array(rk),
     netCut: new Float32Array(R),
-    netSalt: new Int32Array(R),
     netHits: new Uint8Array(rk),
     downSince: new Float32Array(rk),
     utility: new Float32Array(rk),

@@ -16,8 +16,6 @@ export interface RunSize {
   maxDegree: number;
   /** Share of agents who use no messenger at the start (the newcomers' list). */
   offline: number;
-  /** Largest share of people a shutdown cuts off on a day (its lists of them). */
-  shutdown: number;
 }
 
 export interface MemoryEstimate {
@@ -33,12 +31,12 @@ export interface MemoryEstimate {
 export const RUNTIME_BYTES = 120 * 2 ** 20;
 
 /**
- * Per agent: region, main app, universes (1 byte each); privacy, circumvention, inertia, activity,
+ * Per agent: region, main app, universes, the app a contact last named (1 byte each); privacy, circumvention, inertia, activity,
  * attention and its time (Float32); the calendar's due step, the network's offset, the tally's
  * cut-off/down list and place (Int32/Uint32); the calendar's entries (an eighth of an agent's
  * worth to start with).
  */
-const PER_AGENT = 3 + 6 * 4 + 4 * 4 + 1;
+const PER_AGENT = 4 + 6 * 4 + 4 * 4 + 1;
 /** Per agent and app: status, access code (1 byte), last use (Int16), reach count (1 or 2 bytes). */
 const PER_CELL = 1 + 1 + 2;
 
@@ -47,7 +45,7 @@ export function estimateMemory(x: RunSize): MemoryEstimate {
   const RK = x.regions * x.platforms;
   const G = x.universes + 1;
   const reachBytes = x.maxDegree <= 255 ? 1 : 2;
-  const agents = n * (PER_AGENT + 4 * x.offline + 8 * x.shutdown);
+  const agents = n * (PER_AGENT + 4 * x.offline);
   const apps = n * x.platforms * (PER_CELL + reachBytes);
   const network = n * 4 * x.degree;
   // Per step: start, length, calendar head; sign-ups and installs per region and app and universe.

@@ -1,13 +1,14 @@
 // What a block's decisions do to people in other blocks, held until the end of the step (a run in
-// blocks: block.ts): changes of their contacts' reach counts, word of mouth to them, and the block's
-// own people who learnt to get round a block (published for others' know-how). Applied in block
-// order, so the result does not depend on which thread ran which block.
+// blocks: block.ts): changes of their contacts' reach counts, word of mouth to them (with the app
+// it names), and the block's own people who learnt to get round a block (published for others'
+// know-how). Applied in block order, so the result does not depend on which thread ran which block.
 export class Outbox {
   /** Reach count changes: cell index (agent * K + app) and +1 / -1, in pairs. */
   reach = new Int32Array(256);
   nReach = 0;
-  /** Word of mouth: the contact told, and when (days). */
+  /** Word of mouth: the contact told, the app named to them, and when (days). */
   toldAgent = new Int32Array(256);
+  toldApp = new Uint8Array(256);
   toldAt = new Float64Array(256);
   nTold = 0;
   /** This block's people whose circumvention changed in the step. */
@@ -20,14 +21,18 @@ export class Outbox {
     this.reach[this.nReach++] = delta;
   }
 
-  tell(j: number, t: number): void {
+  tell(j: number, app: number, t: number): void {
     if (this.nTold === this.toldAgent.length) {
       this.toldAgent = grow(this.toldAgent, this.nTold + 1);
+      const named = new Uint8Array(this.toldAgent.length);
+      named.set(this.toldApp);
+      this.toldApp = named;
       const at = new Float64Array(this.toldAgent.length);
       at.set(this.toldAt);
       this.toldAt = at;
     }
     this.toldAgent[this.nTold] = j;
+    this.toldApp[this.nTold] = app;
     this.toldAt[this.nTold++] = t;
   }
 

@@ -154,6 +154,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     lastActive,
     reachCount,
     primary: alloc(Uint8Array, n).fill(NO_APP),
+    heard: alloc(Uint8Array, n).fill(NO_APP),
     attn: alloc(Float32Array, n),
     attnT: alloc(Float32Array, n),
     wake: new WakeCalendar(n, stepStart, stepEnd, alloc(Int32Array, n).fill(-1)),
@@ -264,9 +265,6 @@ export function assignMainApps(w: World, f: Fields, p: Params, input: ModelInput
     let weakest = Infinity;
     for (let a = 0; a < K; a++) if (target[a] > 0) weakest = Math.min(weakest, delta[a]);
     for (let a = 0; a < K; a++) w.asc[r * K + a] = target[a] > 0 ? delta[a] : weakest;
-    let top = -Infinity;
-    for (let a = 0; a < K; a++) top = Math.max(top, w.asc[r * K + a]);
-    for (let a = 0; a < K; a++) w.known[r * K + a] = w.asc[r * K + a] - top;
 
     // Everyone's main app: the best of their apps in use, tastes included.
     const built = BUILD_TRAITS + BUILD_NETWORK + BUILD_REACH;

@@ -44,7 +44,7 @@ export function verifyTally(w: World, f: Fields, p: Params, day: number, tallies
         if (inUse && acc !== CUT) c[o + REACHABLE]++;
         if (usable) {
           c[o + USABLE]++;
-          c[o + DAU_Q] += Math.round(dailyUse(w, p, i, a, acc, f.useFactor[r * K + a]) * DAU_UNIT);
+          c[o + DAU_Q] += Math.round(dailyUse(w, p, i, a, acc, f.useFactor[r * K + a], f.proxy[a]) * DAU_UNIT);
         }
         if (st & INSTALLED) c[o + N_INSTALLED]++;
         if (st & EVER) c[o + N_USERS]++;

@@ -14,10 +14,10 @@
 // `out` before and `in` after the change. tally-check.ts verifies all of it against a full scan.
 import type { World } from './world.ts';
 import type { Fields } from './fields.ts';
+import { PROXY_EASE } from './fields.ts';
 import type { Params } from './params.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import { access, CUT, DOWN, VIA } from './decide.ts';
-import { hashUniform } from './rng.ts';
 import { plainAlloc, type Alloc } from './alloc.ts';
 
 /** Counter slots per (group, region, app); group 0 is everyone, group u + 1 universe u. */
@@ -37,15 +37,13 @@ export const DAU_UNIT = 2 ** 24;
 export const MAU_DAYS = 30;
 
 const CODE = 3;
-/** Kinds of change of a region and app in refresh. */
-const RESCAN = 2;
-const CUT_OFF_ONLY = 1;
 /** Cell became usable after the last sweep (so that sweep did not count it as used). */
 const FRESH = 4;
 
 /** Expected use of app a by agent i on a day, given its access code: the daily audience's rule. */
-export function dailyUse(w: World, p: Params, i: number, a: number, code: number, useFactor: number): number {
-  const use = (a === w.primary[i] ? p.usePrimary : p.useSecondary) * w.activity[i] * useFactor * (code === VIA ? 1 - p.vpnHassle : 1);
+export function dailyUse(w: World, p: Params, i: number, a: number, code: number, useFactor: number, proxy: number): number {
+  // Round a block, use drops by the hassle's share (halved by a built-in proxy, as in viaHassle).
+  const use = (a === w.primary[i] ? p.usePrimary : p.useSecondary) * w.activity[i] * useFactor * (code === VIA ? 1 - p.vpnHassle * (proxy ? 1 - PROXY_EASE : 1) : 1);
   return use > 1 ? 1 : use;
 }
 
@@ -74,9 +72,6 @@ export class Tally {
   // The fields the codes and counters were computed with.
   private readonly sLaunched: Uint8Array;
   private readonly sUse: Float32Array;
-  private readonly sNetHits: Uint8Array;
-  private readonly sNetCut: Float32Array;
-  private readonly sNetSalt: Int32Array;
   private readonly sHardness: Float32Array;
   private readonly sSeverity: Float32Array;
   private readonly sOutageSalt: Int32Array;
@@ -96,11 +91,6 @@ export class Tally {
   readonly hi: number;
   readonly segLo: Uint32Array;
   readonly segHi: Uint32Array;
-  /** Per region: people a shutdown cuts off under the counted fields, and under the ones before. */
-  private offNow: Int32Array[];
-  private nOffNow: Int32Array;
-  private offBefore: Int32Array[];
-  private nOffBefore: Int32Array;
   /** Check mode only: lastActive as a full daily sweep would write it (tally-check.ts). */
   shadowLastActive: Int32Array | null = null;
 
@@ -139,9 +129,6 @@ export class Tally {
     this.fresh = new Int32Array(1024);
     this.sLaunched = new Uint8Array(K);
     this.sUse = new Float32Array(this.RK);
-    this.sNetHits = new Uint8Array(this.RK);
-    this.sNetCut = new Float32Array(R);
-    this.sNetSalt = new Int32Array(R);
     this.sHardness = new Float32Array(this.RK);
     this.sSeverity = new Float32Array(this.RK);
     this.sOutageSalt = new Int32Array(this.RK);
@@ -151,10 +138,6 @@ export class Tally {
     this.aPos = shared?.aPos ?? alloc(Int32Array, n).fill(-1);
     this.nCut = alloc(Int32Array, R);
     this.nDown = alloc(Int32Array, R);
-    this.offNow = Array.from({ length: R }, () => new Int32Array(0));
-    this.offBefore = Array.from({ length: R }, () => new Int32Array(0));
-    this.nOffNow = new Int32Array(R);
-    this.nOffBefore = new Int32Array(R);
   }
 
   /** Count the world from scratch (after the main apps are assigned and the fields set). */
@@ -162,7 +145,6 @@ export class Tally {
     this.f = f;
     this.p = p;
     this.snapshot(f);
-    for (let r = 0; r < this.R; r++) this.drawCutOff(f, r);
     const K = this.K;
     for (let i = this.lo; i < this.hi; i++) {
       const r = w.region[i];
@@ -215,57 +197,32 @@ export class Tally {
   /**
    * The fields changed (a new step): re-classify the cells of every region and app whose access or
    * daily use may have changed. `atSweep`: the daily sweep counts what is usable now as used today.
-   * A shutdown drawn afresh each day changes the access of the people cut off yesterday or today
-   * only: those are re-classified from the lists of them, not by a scan of the cells.
+   * (A mobile-internet shutdown is not a per-person state: it changes daily use, via useFactor.)
    */
   refresh(w: World, f: Fields, atSweep: boolean): void {
     const { K, R } = this;
     let any = false;
     for (let r = 0; r < R; r++) {
-      const net = f.netCut[r] !== this.sNetCut[r] || f.netSalt[r] !== this.sNetSalt[r];
-      if (net) this.drawCutOff(f, r);
       for (let a = 0; a < K; a++) {
         const k = r * K + a;
-        const other =
+        const ch =
           f.launched[a] !== this.sLaunched[a] ||
           f.hardness[k] !== this.sHardness[k] ||
           f.outageSeverity[k] !== this.sSeverity[k] ||
           f.outageSalt[k] !== this.sOutageSalt[k] ||
           f.useFactor[k] !== this.sUse[k];
-        // A shutdown matters only to the apps it hits (before or now).
-        const netOnly = f.netHits[k] !== this.sNetHits[k] || (net && (f.netHits[k] === 1 || this.sNetHits[k] === 1));
-        this.changed[k] = other ? RESCAN : netOnly ? CUT_OFF_ONLY : 0;
-        any ||= other || netOnly;
+        this.changed[k] = ch ? 1 : 0;
+        any ||= ch;
       }
     }
     if (!any) return;
     this.atSweep = atSweep;
     for (let r = 0; r < R; r++) {
-      let rescan = false;
-      let cutOff = false;
-      for (let a = 0; a < K; a++) {
-        rescan ||= this.changed[r * K + a] === RESCAN;
-        cutOff ||= this.changed[r * K + a] === CUT_OFF_ONLY;
-      }
-      // Agents in index order either way (the lists of those cut off are in index order): the
-      // lists of people whose main app does not work change in the same order as by a scan.
-      if (rescan) {
-        for (let i = this.segLo[r]; i < this.segHi[r]; i++) this.reclassify(w, f, i);
-      } else if (cutOff) {
-        const before = this.offBefore[r];
-        const now = this.offNow[r];
-        const nb = this.nOffBefore[r];
-        const nn = this.nOffNow[r];
-        let x = 0;
-        let y = 0;
-        while (x < nb || y < nn) {
-          const i = y >= nn || (x < nb && before[x] < now[y]) ? before[x++] : now[y++];
-          if (x < nb && before[x] === i) x++;
-          if (y < nn && now[y] === i) y++;
-          this.reclassify(w, f, i);
-        }
-      }
-      this.nOffBefore[r] = 0;
+      let anyHere = false;
+      for (let a = 0; a < K; a++) anyHere ||= this.changed[r * K + a] === 1;
+      // Agents in index order: the lists of people whose main app does not work change in the
+      // same order as by a scan of the world.
+      if (anyHere) for (let i = this.segLo[r]; i < this.segHi[r]; i++) this.reclassify(w, f, i);
     }
     this.atSweep = false;
     this.snapshot(f);
@@ -289,7 +246,7 @@ export class Tally {
       const same = launched === this.sLaunched[a] && use === this.sUse[k];
       if (code === old && same) continue;
       if (a === pa) primaryChanged = true;
-      // Working <-> down (a shutdown, an outage) with nothing else changed: only whether it is
+      // Working <-> down (an outage) with nothing else changed: only whether it is
       // used today moves, and nothing at all for an app not in use.
       const partial = same && old !== CUT && code !== CUT;
       if (partial && !(w.status[b] & ACTIVE && launched)) {
@@ -302,33 +259,6 @@ export class Tally {
       this.account(w, i, a, 1, launched, use, partial);
     }
     if (primaryChanged) this.placeAffected(w, i);
-  }
-
-  /**
-   * The people of region r a shutdown cuts off under the new fields (the rule of decide.ts access:
-   * hashUniform(netSalt, i, 0) < netCut); the list under the old fields is kept for refresh.
-   */
-  private drawCutOff(f: Fields, r: number): void {
-    const swap = this.offBefore[r];
-    this.offBefore[r] = this.offNow[r];
-    this.nOffBefore[r] = this.nOffNow[r];
-    let list = swap;
-    let n = 0;
-    const cut = f.netCut[r];
-    const salt = f.netSalt[r];
-    if (cut > 0) {
-      for (let i = this.segLo[r]; i < this.segHi[r]; i++) {
-        if (hashUniform(salt, i, 0) >= cut) continue;
-        if (n === list.length) {
-          const grown = new Int32Array(Math.max(1024, list.length * 2));
-          grown.set(list);
-          list = grown;
-        }
-        list[n++] = i;
-      }
-    }
-    this.offNow[r] = list;
-    this.nOffNow[r] = n;
   }
 
   /** The daily sweep: what is usable now counts as used on `day`. */
@@ -432,7 +362,7 @@ export class Tally {
     const code = this.code[b] & CODE;
     const inUse = (st & ACTIVE) !== 0 && launched !== 0;
     const usable = inUse && code <= VIA;
-    const q = usable ? Math.round(dailyUse(w, this.p, i, a, code, useFactor) * DAU_UNIT) : 0;
+    const q = usable ? Math.round(dailyUse(w, this.p, i, a, code, useFactor, this.f.proxy[a]) * DAU_UNIT) : 0;
     const la = usable ? 0 : w.lastActive[b]; // only read where it counts (a cache miss saved)
     const isPrimary = a === w.primary[i];
     const c = this.c;
@@ -465,11 +395,31 @@ export class Tally {
   private snapshot(f: Fields): void {
     this.sLaunched.set(f.launched);
     this.sUse.set(f.useFactor);
-    this.sNetHits.set(f.netHits);
-    this.sNetCut.set(f.netCut);
-    this.sNetSalt.set(f.netSalt);
     this.sHardness.set(f.hardness);
     this.sSeverity.set(f.outageSeverity);
     this.sOutageSalt.set(f.outageSalt);
+  }
+}
+
+/** Share of a region below which an app counts as unknown there (nobody uses it). */
+export const KNOWN_FLOOR = 1e-4;
+
+/**
+ * w.known from the counters: log of the share of each region's people who use each app, relative
+ * to the most used there. Shares, not agent counts, so it does not drift with the number of agents.
+ * `inUse` (R * K): people in use of each app (IN_USE), over the whole run (all its blocks).
+ */
+export function refreshKnown(w: World, inUse: Float64Array): void {
+  const { K, R } = w;
+  for (let r = 0; r < R; r++) {
+    const size = w.regionStart[r + 1] - w.regionStart[r];
+    let top = -Infinity;
+    for (let a = 0; a < K; a++) {
+      const share = size > 0 ? inUse[r * K + a] / size : 0;
+      const v = Math.log(Math.max(KNOWN_FLOOR, share));
+      w.known[r * K + a] = v;
+      if (v > top) top = v;
+    }
+    for (let a = 0; a < K; a++) w.known[r * K + a] -= top;
   }
 }

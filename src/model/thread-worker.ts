@@ -1,6 +1,8 @@
 // A worker thread of a run in blocks (threads.ts): the world's arrays are shared with the thread
 // that started it; this thread owns some blocks (their tallies, calendars and streams), steps them
-// when told, and reports what they did to people in other blocks.
+// when told, and reports what they did to people in other blocks. Inside a step the threads meet
+// once (barrier.ts): after re-classifying their blocks each publishes its blocks' counts of people
+// in use, and each works out from all of them how well known the apps are (its own copy of known).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelInput } from './input.ts';
 import type { Params } from './params.ts';
@@ -8,12 +10,13 @@ import type { World } from './world.ts';
 import type { StepLedger } from './decide.ts';
 import { hear } from './decide.ts';
 import { makeFields } from './fields.ts';
-import { Tally } from './tally.ts';
+import { IN_USE, SLOTS, Tally } from './tally.ts';
 import { WakeCalendar } from './wake.ts';
 import { Outbox } from './outbox.ts';
 import { Block, blockRng, enter } from './block.ts';
 import { setFields, stepBlocks, type StepEnv } from './engine.ts';
 import type { Alloc } from './alloc.ts';
+import { meet } from './barrier.ts';
 import type { Inbox, SharedWorld, StepReport } from './threads.ts';
 
 interface Setup {
@@ -26,6 +29,11 @@ interface Setup {
   sweepDay: Int32Array;
   T: number;
   pass: Float64Array;
+  /** Per block (block * R * K + r * K + a): its people in use, published for the other threads. */
+  inUse: Float64Array;
+  /** The barrier's cells and the number of worker threads that meet there. */
+  barrier: Int32Array;
+  threads: number;
   shadow: Int32Array | null;
   own: { k: number; lo: number; hi: number; arrays: (Int32Array | Float64Array)[] }[];
 }
@@ -41,7 +49,7 @@ function worldOf(s: SharedWorld, input: ModelInput): World {
   return {
     n: s.n, K, R: s.R, U: s.U, platforms: input.platforms, regionIds: s.regionIds, regionStart: s.regionStart, weight: s.weight,
     population: s.population, growth: s.growth, region: s.region, privacy: s.privacy, circ: s.circ, inertia: s.inertia, activity: s.activity,
-    universe: s.universe, status: s.status, lastActive: s.lastActive, reachCount: s.reachCount, primary: s.primary, attn: s.attn, attnT: s.attnT,
+    universe: s.universe, status: s.status, lastActive: s.lastActive, reachCount: s.reachCount, primary: s.primary, heard: s.heard, attn: s.attn, attnT: s.attnT,
     // Replaced by the block being stepped (enter).
     wake: null as unknown as WakeCalendar,
     tally: null as unknown as Tally,
@@ -66,12 +74,27 @@ const blocks: Block[] = setup.own.map(({ k, lo, hi, arrays }) => {
     uinstalls: rest[3] as Float64Array, switches: rest[4] as Float64Array, capacityLeft: rest[5] as Float64Array,
   };
   const wake = new WakeCalendar(hi - lo, plan.t, setup.T, setup.world.due);
-  const b = new Block(k, tally, wake, blockRng(setup.seed, k, setup.blocks), ledger, w, rest[6] as Int32Array);
-  b.carry = setup.blocks > 1;
-  return b;
+  return new Block(k, tally, wake, blockRng(setup.seed, k, setup.blocks), ledger, w, rest[6] as Int32Array);
 });
 const byIndex = new Map(blocks.map((b) => [b.index, b]));
-const env: StepEnv = { w, f: makeFields(w.R, w.K), p, input, plan, sweepDay: setup.sweepDay, pass: setup.pass, weightNow, arrival: input.regions.map((r) => r.arrival) };
+const RK = w.R * w.K;
+const inUse = new Float64Array(RK);
+/** Publish this thread's blocks' people in use, wait for the others, and sum all blocks in block order. */
+function inUseOfRun(): Float64Array {
+  const pub = setup.inUse;
+  for (const b of blocks) for (let k = 0; k < RK; k++) pub[b.index * RK + k] = b.tally.c[k * SLOTS + IN_USE];
+  meet(setup.barrier, setup.threads);
+  for (let k = 0; k < RK; k++) {
+    let n = 0;
+    for (let bi = 0; bi < setup.blocks; bi++) n += pub[bi * RK + k];
+    inUse[k] = n;
+  }
+  return inUse;
+}
+const env: StepEnv = {
+  w, f: makeFields(w.R, w.K), p, input, plan, sweepDay: setup.sweepDay, pass: setup.pass, weightNow, arrival: input.regions.map((r) => r.arrival),
+  inUse: inUseOfRun,
+};
 
 const port = parentPort!;
 function fail(e: unknown): void {
@@ -94,14 +117,14 @@ port.on('message', (m: { type: 'step'; step: number; inbox: Inbox }) => {
     for (let x = 0; x < inbox.agent.length; x++) {
       const b = byIndex.get(inbox.block[x])!;
       enter(w, b);
-      hear(w, p, inbox.agent[x], inbox.at[x], b.rng);
+      hear(w, p, inbox.agent[x], inbox.app[x], inbox.at[x], b.rng);
     }
     stepBlocks(env, blocks, m.step);
     const report: StepReport = {
       type: 'done',
       blocks: blocks.map((b) => {
         const o = b.outbox;
-        const r = { k: b.index, reach: o.reach.slice(0, o.nReach), toldAgent: o.toldAgent.slice(0, o.nTold), toldAt: o.toldAt.slice(0, o.nTold), learnt: o.learnt.slice(0, o.nLearnt) };
+        const r = { k: b.index, reach: o.reach.slice(0, o.nReach), toldAgent: o.toldAgent.slice(0, o.nTold), toldApp: o.toldApp.slice(0, o.nTold), toldAt: o.toldAt.slice(0, o.nTold), learnt: o.learnt.slice(0, o.nLearnt) };
         o.clear();
         return r;
       }),

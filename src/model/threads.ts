@@ -2,9 +2,11 @@
 // memory and keeps the run's series; each worker steps a fixed set of blocks (block k on worker
 // k mod threads). Per step: the workers hear the word of mouth addressed to their blocks, step them
 // and send back what their blocks did to others; this thread applies the reach counts, publishes
-// the know-how, routes the word of mouth for the next step, and adds up the flows and stocks. Each
-// block only ever sees its own stream and the shared state as at the start of the step, so the
-// results are those of the same run on one thread (engine.ts simulate), byte for byte.
+// the know-how, routes the word of mouth (with the app it names) for the next step, and adds up the
+// flows and stocks. Each block only ever sees its own stream and the shared state as at the start
+// of the step (and how well known the apps are, from all blocks' counts after the step's
+// re-classification: the workers meet for it, barrier.ts), so the results are those of the same
+// run on one thread (engine.ts simulate), byte for byte.
 import { Worker } from 'node:worker_threads';
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
@@ -13,6 +15,7 @@ import type { World } from './world.ts';
 import { Run, simulate, type RunOptions } from './engine.ts';
 import { blockCount, blockOf, type Block } from './block.ts';
 import { sharedAlloc } from './alloc.ts';
+import { abortBarrier, barrierCells } from './barrier.ts';
 
 const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 
@@ -21,7 +24,7 @@ export function shareWorld(w: World) {
   return {
     n: w.n, K: w.K, R: w.R, U: w.U, regionIds: w.regionIds, regionStart: w.regionStart, weight: w.weight, population: w.population, growth: w.growth,
     region: w.region, privacy: w.privacy, circ: w.circ, inertia: w.inertia, activity: w.activity, universe: w.universe, status: w.status,
-    lastActive: w.lastActive, reachCount: w.reachCount, primary: w.primary, attn: w.attn, attnT: w.attnT, due: w.wake.due, waiting: w.waiting,
+    lastActive: w.lastActive, reachCount: w.reachCount, primary: w.primary, heard: w.heard, attn: w.attn, attnT: w.attnT, due: w.wake.due, waiting: w.waiting,
     waitingStart: w.waitingStart, offsets: w.net.offsets, nbrs: w.net.nbrs, asc: w.asc, known: w.known, tasteSalt: w.tasteSalt, circShared: w.circShared,
     code: w.tally.code, aList: w.tally.aList, aPos: w.tally.aPos,
   };
@@ -37,12 +40,13 @@ export function blockArrays(b: Block): (Int32Array | Float64Array)[] {
 /** What a worker sends back after a step: per block of its own, in block order, what it did to others. */
 export interface StepReport {
   type: 'done';
-  blocks: { k: number; reach: Int32Array; toldAgent: Int32Array; toldAt: Float64Array; learnt: Int32Array }[];
+  blocks: { k: number; reach: Int32Array; toldAgent: Int32Array; toldApp: Uint8Array; toldAt: Float64Array; learnt: Int32Array }[];
 }
-/** Word of mouth for a worker's blocks: the block, the contact, when; in the order the blocks told them. */
+/** Word of mouth for a worker's blocks: the block, the contact, the app named, when; in the order the blocks told them. */
 export interface Inbox {
   block: Int32Array;
   agent: Int32Array;
+  app: Uint8Array;
   at: Float64Array;
 }
 
@@ -56,31 +60,38 @@ export async function simulateThreads(input: ModelInput, p: Params, opts: RunOpt
   const T = Math.min(threads, B);
   const owner = (k: number) => k % T;
   const shadow = run.blocks[0].tally.shadowLastActive;
+  const barrier = barrierCells();
+  const inUse = sharedAlloc(Float64Array, B * run.w.R * run.w.K);
   const workers = Array.from({ length: T }, (_, t) => {
     const mine = run.blocks.filter((b) => owner(b.index) === t);
     return new Worker(ENTRY, {
       workerData: {
         input, p, seed: opts.seed, blocks: B, blockAgents: opts.blockAgents, world: shareWorld(run.w), plan: run.plan, sweepDay: run.sched.day, T: run.T,
-        pass: run.env.pass, shadow, own: mine.map((b) => ({ k: b.index, lo: b.lo, hi: b.hi, arrays: blockArrays(b) })),
+        pass: run.env.pass, inUse, barrier, threads: T, shadow, own: mine.map((b) => ({ k: b.index, lo: b.lo, hi: b.hi, arrays: blockArrays(b) })),
       },
     });
   });
   const inboxes: Inbox[] = workers.map(() => emptyInbox());
   let failure: Error | null = null;
   const waiters: ((m: unknown) => void)[] = [];
+  // A worker that stops must not leave the others waiting at the barrier.
+  const stop = (e: Error) => {
+    failure ??= e;
+    abortBarrier(barrier);
+  };
   const replies = workers.map((wk, t) => {
     const queue: unknown[] = [];
     wk.on('message', (m: { type: string; message?: string }) => {
-      if (m.type === 'error') failure ??= new Error(`exodus run (thread ${t}): ${m.message}`);
+      if (m.type === 'error') stop(new Error(`exodus run (thread ${t}): ${m.message}`));
       queue.push(m);
       waiters[t]?.(undefined);
     });
     wk.on('error', (e) => {
-      failure ??= e;
+      stop(e);
       waiters[t]?.(undefined);
     });
     wk.on('exit', (code) => {
-      if (code !== 0) failure ??= new Error(`exodus run: a worker thread stopped (exit code ${code}); was memory short?`);
+      if (code !== 0) stop(new Error(`exodus run: a worker thread stopped (exit code ${code}); was memory short?`));
       waiters[t]?.(undefined);
     });
     return async () => {
@@ -103,25 +114,27 @@ export async function simulateThreads(input: ModelInput, p: Params, opts: RunOpt
       const rc = w.reachCount;
       for (const o of all) for (let x = 0; x < o.reach.length; x += 2) rc[o.reach[x]] += o.reach[x + 1];
       for (const o of all) for (const i of o.learnt) w.circShared[i] = w.circ[i];
-      const route = workers.map(() => ({ block: [] as number[], agent: [] as number[], at: [] as number[] }));
+      const route = workers.map(() => ({ block: [] as number[], agent: [] as number[], app: [] as number[], at: [] as number[] }));
       for (const o of all) {
         for (let x = 0; x < o.toldAgent.length; x++) {
           const d = blockOf(run.blocks, o.toldAgent[x]);
           const box = route[owner(d.index)];
           box.block.push(d.index);
           box.agent.push(o.toldAgent[x]);
+          box.app.push(o.toldApp[x]);
           box.at.push(o.toldAt[x]);
         }
       }
-      route.forEach((box, t) => (inboxes[t] = { block: Int32Array.from(box.block), agent: Int32Array.from(box.agent), at: Float64Array.from(box.at) }));
+      route.forEach((box, t) => (inboxes[t] = { block: Int32Array.from(box.block), agent: Int32Array.from(box.agent), app: Uint8Array.from(box.app), at: Float64Array.from(box.at) }));
       run.afterStep(step);
     }
     return run.result();
   } finally {
+    abortBarrier(barrier);
     await Promise.all(workers.map((wk) => wk.terminate()));
   }
 }
 
 function emptyInbox(): Inbox {
-  return { block: new Int32Array(0), agent: new Int32Array(0), at: new Float64Array(0) };
+  return { block: new Int32Array(0), agent: new Int32Array(0), app: new Uint8Array(0), at: new Float64Array(0) };
 }

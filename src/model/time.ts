@@ -3,18 +3,22 @@
 
 const UNIT_DAYS: Record<string, number> = { m: 1 / 1440, min: 1 / 1440, h: 1 / 24, d: 1, w: 7 };
 
-/** Parse a duration such as "30m", "1h", "6h", "1d", "2w" into days. Returns NaN if malformed. */
+/** Parse a duration such as "30m", "1h", "6h", "1d", "2w" into days. Returns NaN if malformed or not finite. */
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$/.exec(text);
   if (!m) return Number.NaN;
-  return Number(m[1]) * UNIT_DAYS[m[2]];
+  const days = Number(m[1]) * UNIT_DAYS[m[2]];
+  return Number.isFinite(days) ? days : Number.NaN;
 }
 
 export const DAY_MS = 86_400_000;
 
-/** Parse an ISO date or date-time ("2019-03-13", "2019-03-13T16:00Z", "2018-04") as UTC. */
+/** Parse an ISO date or date-time ("2019-03-13", "2019-03-13T16:00Z", "2018-04") as UTC; NaN if malformed. */
 export function parseDate(text: string): number {
   const t = text.trim();
+  // Date.parse rolls 30 February over into March: a day the month does not have is malformed.
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(t);
+  if (ymd && Number(ymd[3]) > new Date(Date.UTC(Number(ymd[1]), Number(ymd[2]), 0)).getUTCDate()) return Number.NaN;
   if (/^\d{4}$/.test(t)) return Date.parse(`${t}-01-01T00:00:00Z`);
   if (/^\d{4}-\d{2}$/.test(t)) return Date.parse(`${t}-01T00:00:00Z`);
   if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return Date.parse(`${t}T00:00:00Z`);

@@ -48,6 +48,8 @@ export interface World {
   reachCount: Uint8Array | Uint16Array;
   primary: Uint8Array;
   /** Word-of-mouth attention and the time (days) it was last updated; decays lazily. */
+  /** The app a contact last told agent i they installed or moved to (NO_APP: none since i last reconsidered). */
+  heard: Uint8Array;
   attn: Float32Array;
   attnT: Float32Array;
   /** When people with word-of-mouth attention (or a trial to review) will next reconsider. */
@@ -60,7 +62,10 @@ export interface World {
   net: Network;
   /** App-specific constants per region (R*K), set so that the initial main-app shares are at rest. */
   asc: Float64Array;
-  /** How well known each app is: its constant minus the region's largest (<= 0), per region and app. */
+  /**
+   * How well known each app is in each region: log of the share of the region's people using it,
+   * relative to the most used app (<= 0; refreshKnown, every step).
+   */
   known: Float64Array;
   /** Salt of the persistent personal tastes (a pure function of the seed). */
   tasteSalt: number;
@@ -111,9 +116,9 @@ export function isLocal(w: World, j: number): boolean {
   return j >= w.lo && j < w.hi;
 }
 
-/** Contact j, in another block, hears at time t (handled by their block at the end of the step). */
-export function tellLater(w: World, j: number, t: number): void {
-  w.outbox.tell(j, t);
+/** Contact j, in another block, hears at time t of app `app` (handled by their block at the end of the step). */
+export function tellLater(w: World, j: number, app: number, t: number): void {
+  w.outbox.tell(j, app, t);
 }
 
 /** What contact j can get round (as at the start of the step when j is in another block). */

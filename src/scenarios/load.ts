@@ -1,12 +1,14 @@
 // Load a scenario (built-in name, YAML or JSON file, or text) and check it completely before any run:
 // schema first, then the cross-references a schema cannot express (ids, dates in order, figures).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import { scenarioSchema, type Scenario, type FigureSpec } from './schema.ts';
-import { InputError, formatPath } from './errors.ts';
+import { InputError, formatPath, showValue, closest } from './errors.ts';
+import { checkLimits, checkRunSize, LIMITS } from './limits.ts';
+import { checkFigureValues, checkFitted, checkFittedFrom, checkFlowWindows, checkPlatformChanges, checkRelativeFigures, checkShockFields, scenarioWarnings } from './checks.ts';
 import { figureIndex } from './figures.ts';
 import { parseDate, parseDuration, parsePeriodEnd } from '../model/time.ts';
 import { resolveParams, ParamError } from '../model/params.ts';
@@ -17,6 +19,8 @@ export interface LoadedScenario {
   file: string;
   /** sha256 of the validated scenario, recorded in every output. */
   hash: string;
+  /** Probable mistakes that do not stop a run ("path: what"); the CLI prints them on stderr. */
+  warnings?: string[];
 }
 
 export const EVENTS_DIR = fileURLToPath(new URL('./events/', import.meta.url));
@@ -37,25 +41,25 @@ export function loadScenario(nameOrPath: string): LoadedScenario {
     return loadScenarioText(readFileSync(builtin, 'utf8'), `${nameOrPath} (built-in)`);
   }
   if (!existsSync(nameOrPath)) {
+    const names = [...builtinNames(), 'demo'];
+    const near = closest(nameOrPath, names);
     const hint = /[\\/]|\.(ya?ml|json)$/i.test(nameOrPath)
       ? 'expected an existing YAML or JSON scenario file'
-      : `expected a built-in event (${builtinNames().join(', ')}) or a path to a scenario file`;
+      : `${near ? `did you mean "${near}"? ` : ''}expected a built-in event (${names.join(', ')}) or a path to a scenario file`;
     throw new InputError(nameOrPath, '', `not found; ${hint}`);
   }
+  const st = statSync(nameOrPath);
+  if (st.isDirectory()) throw new InputError(nameOrPath, '', 'is a folder; expected a YAML or JSON scenario file');
+  if (st.size > LIMITS.fileBytes) throw new InputError(nameOrPath, '', `expected a scenario file of at most ${LIMITS.fileBytes / 2 ** 20} MiB, got ${(st.size / 2 ** 20).toFixed(0)} MiB`);
   return loadScenarioText(readFileSync(nameOrPath, 'utf8'), nameOrPath);
 }
 
 /** Parse and validate scenario text (YAML or JSON). `file` names it in error messages. */
 export function loadScenarioText(text: string, file = '<scenario>'): LoadedScenario {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const pos = e.linePos?.[0];
-    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML/JSON: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${yamlHint(e.code)}`);
-  }
-  const raw = doc.toJS();
+  const raw = parseText(text, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(file, '', 'expected a mapping with name, title, time, regions, platforms, ...');
+    const got = raw === null || raw === undefined ? 'an empty file' : Array.isArray(raw) ? 'a list' : showValue(raw);
+    throw new InputError(file, 'top level', `expected a mapping with name, title, time, regions, platforms, ..., got ${got}`);
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
@@ -70,13 +74,24 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadedScena
     }
     const rest = issues.length - 1 - (hint ? 1 : 0);
     const more = rest > 0 ? ` (and ${rest} more problem${rest > 1 ? 's' : ''})` : '';
-    throw new InputError(file, formatPath(first.path), describeIssue(first, raw) + hint + more);
+    const issue = unwrapUnion(first as Issue, raw);
+    throw new InputError(file, formatPath(issue.path), describeIssue(issue, raw) + hint + more);
   }
   const scenario = parsed.data;
+  defaultDormant(scenario);
   checkReferences(scenario, file);
+  checkPlatformChanges(scenario, file);
+  checkShockFields(scenario, file);
+  checkLimits(scenario, file);
+  checkRelativeFigures(scenario, file);
+  checkFlowWindows(scenario, file);
   scenario.figures = scenario.figures.map((f, i) => completeFigure(f, i, file));
+  checkFigureValues(scenario, file);
+  checkFitted(scenario, raw, file);
+  checkFittedFrom(scenario, file, builtinNames());
+  checkRunSize(scenario, scenario.agents, { file, path: 'agents' });
   const hash = createHash('sha256').update(JSON.stringify(scenario)).digest('hex').slice(0, 16);
-  return { scenario, file, hash };
+  return { scenario, file, hash, warnings: scenarioWarnings(scenario) };
 }
 
 /** How to write what YAML misread (quoting), for its most common surprises. */
@@ -94,11 +109,106 @@ function yamlHint(code: string): string {
   }
 }
 
-type Issue = { code: string; message: string; path: PropertyKey[]; keys?: string[]; options?: unknown[]; expected?: string };
+/**
+ * YAML or JSON text to plain data, with one message for whatever goes wrong: syntax, aliases that
+ * expand too far or point nowhere, anchors that contain themselves, nesting too deep.
+ */
+function parseText(text: string, file: string): unknown {
+  const tooDeep = `nested more than ${LIMITS.nesting} levels deep; expected a scenario (mappings and lists a few levels deep)`;
+  const lines = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(file, '', `not valid YAML/JSON: ${tooDeep}`);
+    throw e;
+  }
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    const msg = /Maximum call stack/.test(e.message) ? tooDeep : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML/JSON: ${msg}${yamlHint(e.code)}`);
+  }
+  /** Where the first alias (*name, or *`name` when given) is, as "line L, column C". */
+  const aliasAt = (name?: string) => {
+    let at = '';
+    visit(doc, {
+      Alias(_, node) {
+        if (name !== undefined && node.source !== name) return undefined;
+        const p = node.range ? lines.linePos(node.range[0]) : undefined;
+        at = p ? `line ${p.line}, column ${p.col}` : '';
+        return visit.BREAK;
+      },
+    });
+    return at;
+  };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(file, aliasAt(), `not valid YAML/JSON: ${tooDeep}`);
+    if (!(e instanceof ReferenceError)) throw e;
+    const unresolved = /Unresolved alias.*: (.*)$/.exec(e.message);
+    if (unresolved) throw new InputError(file, aliasAt(unresolved[1]), `not valid YAML/JSON: alias *${unresolved[1]} points to no anchor; expected "&${unresolved[1]}" on an earlier node`);
+    if (/Excessive alias count/.test(e.message)) {
+      throw new InputError(file, aliasAt(), `not valid YAML/JSON: its aliases (*name) expand to more than ${LIMITS.aliases} copies; expected a scenario that repeats little`);
+    }
+    throw new InputError(file, aliasAt(), `not valid YAML/JSON: ${e.message}`);
+  }
+  // Depth and cycles (an anchor that contains an alias to itself), without recursion.
+  const stack: [unknown, PropertyKey[], unknown[]][] = [[raw, [], []]];
+  while (stack.length) {
+    const [v, path, parents] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (parents.includes(v)) throw new InputError(file, formatPath(path), 'not valid YAML/JSON: an anchor (&name) contains an alias to itself; expected data that does not contain itself');
+    if (path.length >= LIMITS.nesting) throw new InputError(file, formatPath(path.slice(0, 3)) + '...', `not valid YAML/JSON: ${tooDeep}`);
+    for (const [k, x] of Object.entries(v)) {
+      if (x !== null && typeof x === 'object') stack.push([x, [...path, Array.isArray(v) ? Number(k) : k], [...parents, v]]);
+    }
+  }
+  return raw;
+}
+
+/** Apps given without a dormant share get a tenth of active, at most what is left (1 - active). */
+function defaultDormant(s: Scenario): void {
+  for (const r of s.regions) {
+    for (const [app, v] of Object.entries(r.apps)) {
+      const active = typeof v === 'number' ? v : v.active;
+      const given = typeof v === 'number' ? undefined : v.dormant;
+      if (given === undefined && active + active / 10 > 1) r.apps[app] = { ...(typeof v === 'number' ? {} : v), active, dormant: 1 - active };
+    }
+  }
+}
+
+type Issue = { code: string; message: string; path: PropertyKey[]; origin?: string; minimum?: number | bigint; keys?: string[]; options?: unknown[]; values?: unknown[]; expected?: string; errors?: Issue[][] };
+
+/**
+ * A value that fits none of a union's forms: when its type matches one form (e.g. a mapping for
+ * "a share or { active, dormant, primary }"), the problem inside that form; else the union's own
+ * message where the schema gives one (e.g. the forms a date may take), or the forms' types.
+ */
+function unwrapUnion(issue: Issue, raw: unknown): Issue {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length || issue.options) return issue;
+  const own = /^Invalid input/.test(issue.message) ? undefined : issue.message;
+  // With a message of its own, a union of a literal and a list ("all" or [ids]) is not "matched" by
+  // a text other than the literal.
+  const misfit = (x: Issue) => x.path.length === 0 && (x.code === 'invalid_type' || (own !== undefined && x.code === 'invalid_value'));
+  const matching = issue.errors.find((b) => b.length > 0 && !b.some(misfit));
+  if (matching) return unwrapUnion({ ...matching[0], path: [...issue.path, ...matching[0].path] }, raw);
+  if (own) return { ...issue, code: valueAt(raw, issue.path) === undefined ? 'invalid_type' : 'custom', message: own };
+  const types = [...new Set(issue.errors.map((b) => b.find((x) => x.path.length === 0)?.expected).filter(Boolean))];
+  if (types.length === 0) return issue;
+  return { ...issue, code: 'custom', message: `expected ${types.map(typeName).join(' or ')}` };
+}
+
+/** zod's type names as a YAML/JSON user knows them. */
+function typeName(t: unknown): string {
+  return t === 'array' ? 'a list' : t === 'object' || t === 'record' ? 'a mapping' : t === 'int' ? 'an integer' : String(t);
+}
 
 function describeIssue(issue: Issue, raw: unknown): string {
   const got = valueAt(raw, issue.path);
-  const shown = got === undefined ? 'nothing' : JSON.stringify(got);
+  const shown = got === undefined ? 'nothing' : showValue(got);
   switch (issue.code) {
     case 'unrecognized_keys': {
       // "{ label: Facebook, Messenger down }": YAML reads the text after the comma as a key.
@@ -107,17 +217,33 @@ function describeIssue(issue: Issue, raw: unknown): string {
       return `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}${hint}`;
     }
     case 'invalid_union':
-      if (issue.options) return `expected one of ${issue.options.map((o) => `"${String(o)}"`).join(', ')}, got ${shown}`;
+      if (issue.options) return oneOf(issue.options, got);
       return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a different value'}, got ${shown}`;
-    case 'invalid_type':
-      if (got === undefined) return `missing; ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`;
-      if (got === null) return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got nothing (in YAML " #" starts a comment and an empty value is null: quote values that contain " #")`;
-      return `${issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '')}, got ${shown}`;
+    case 'invalid_type': {
+      const expected = /^Invalid input: expected \w+, received/.test(issue.message) ? `expected ${typeName(issue.expected)}` : issue.message;
+      if (got === undefined) return `missing; ${expected}`;
+      if (got === null) return `${expected}, got nothing (in YAML " #" starts a comment and an empty value is null: quote values that contain " #")`;
+      return `${expected}, got ${shown}`;
+    }
+    case 'invalid_value':
+      if (issue.values && issue.values.length > 1) return oneOf(issue.values, got);
+      return `${issue.message.replace(/^Invalid (input|option): /, '')}, got ${shown}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `expected a list of at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}, got ${shown}`;
+    // falls through
     default: {
-      const msg = issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+      const msg = issue.message.replace(/^Invalid (input|option): /, '').replace(/^Too (small|big): /, '');
       return `${msg}, got ${shown}`;
     }
   }
+}
+
+/** "expected one of "a", "b", got "c"" (missing, or with the value meant when it is a near miss). */
+function oneOf(values: readonly unknown[], got: unknown): string {
+  const list = `expected one of ${values.map((v) => `"${String(v)}"`).join(', ')}`;
+  if (got === undefined) return `missing; ${list}`;
+  const near = typeof got === 'string' ? closest(got, values.map(String)) : undefined;
+  return `${list}, got ${showValue(got)}${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -135,7 +261,14 @@ function checkReferences(s: Scenario, file: string): void {
   };
   const platformIds = s.platforms.map((p) => p.id);
   const regionIds = s.regions.map((r) => r.id);
-  const dup = (ids: string[]) => ids.find((x, i) => ids.indexOf(x) !== i);
+  const dup = (ids: string[]) => {
+    const seen = new Set<string>();
+    for (const x of ids) {
+      if (seen.has(x)) return x;
+      seen.add(x);
+    }
+    return undefined;
+  };
   const dp = dup(platformIds);
   if (dp) fail(`platforms[${platformIds.lastIndexOf(dp)}].id`, `expected a unique platform id, "${dp}" is used twice`);
   const dr = dup(regionIds);
@@ -162,7 +295,7 @@ function checkReferences(s: Scenario, file: string): void {
     for (const [app, v] of Object.entries(r.apps)) {
       knownPlatform(app, `regions[${i}].apps.${app}`);
       const active = typeof v === 'number' ? v : v.active;
-      const dormant = typeof v === 'number' ? active / 10 : (v.dormant ?? active / 10);
+      const dormant = typeof v === 'number' ? active / 10 : (v.dormant ?? active / 10); // see defaultDormant
       if (active + dormant > 1) fail(`regions[${i}].apps.${app}`, `expected active + dormant <= 1, got ${active + dormant}`);
       if (typeof v !== 'number' && v.primary !== undefined && v.primary > active) {
         fail(`regions[${i}].apps.${app}.primary`, `expected at most the active share (${active}), got ${v.primary}`);
@@ -243,7 +376,7 @@ function checkReferences(s: Scenario, file: string): void {
     if (!f.ref && f.value === undefined && f.low === undefined && f.high === undefined) {
       fail(`figures[${i}].value`, 'missing; expected the reported value, a bound (low or high), or ref: true to take it from data/reported-figures.csv');
     }
-    if (f.low !== undefined && f.high !== undefined && f.low > f.high) fail(`figures[${i}].high`, `expected high >= low (${f.low}), got ${f.high}`);
+    if (f.low !== undefined && f.high !== undefined && !(f.low < f.high)) fail(`figures[${i}].high`, `expected high > low (${f.low}), got ${f.high}${f.low === f.high ? ' (for an exact figure give value alone)' : ''}`);
     if (typeof f.value === 'string' && !f.relativeTo) {
       fail(`figures[${i}].value`, `expected a number; a ratio such as "${f.value}" needs relativeTo (what it is relative to)`);
     }
@@ -255,6 +388,17 @@ function checkReferences(s: Scenario, file: string): void {
       };
     };
     if (f.universe !== undefined) universesOf(f.region)(f.universe, `figures[${i}].universe`);
+    if (f.relativeTo?.figure !== undefined) {
+      // Relative to another figure: the same quantity as that one, unless stated here.
+      const { figure: id, ...own } = f.relativeTo;
+      const g = s.figures.find((x) => x.id === id);
+      const path = `figures[${i}].relativeTo`;
+      if (!g) return fail(path, `unknown figure "${id}"; expected the id of another figure of this file (${figIds.filter((x) => x !== f.id).join(', ') || 'there is none'})`);
+      if (g.id === f.id) fail(path, `expected another figure, "${id}" is this figure itself`);
+      if (g.relativeTo) fail(path, `expected a figure that is not relative itself, "${id}" is relative to another`);
+      const date = g.date ?? (g.ref ? figureIndex().get(g.id)?.date : undefined);
+      f.relativeTo = { platform: g.platform, metric: g.metric, region: g.region, universe: g.universe, date, window: g.window, ...own };
+    }
     if (f.relativeTo) {
       const rel = f.relativeTo;
       if (rel.platform) knownPlatform(rel.platform, `figures[${i}].relativeTo.platform`);
@@ -290,7 +434,7 @@ function checkReferences(s: Scenario, file: string): void {
     pathsOf(q).forEach((path, k) => {
       const v = getPath(s, path);
       const where = Array.isArray(q.path) ? `fitted[${i}].path[${k}]` : `fitted[${i}].path`;
-      if (typeof v !== 'number') fail(where, `expected a path to a number in this file (e.g. "shocks[0].media"), "${path}" is ${JSON.stringify(v) ?? 'not there'}`);
+      if (typeof v !== 'number') fail(where, `expected a path to a number in this file (e.g. "shocks[0].media"), "${path}" ${v === undefined ? 'is not in the file' : `is ${showValue(v)}`}`);
     });
   });
 }

@@ -9,18 +9,18 @@ const id = z
   .regex(/^[A-Za-z][A-Za-z0-9 _.+-]*$/, 'expected a name of letters, digits, spaces, "-", "_", "." or "+"')
   .describe('An identifier used to refer to this item elsewhere in the file.');
 
-const dateText = z.string().refine((s) => !Number.isNaN(parseDate(s)), {
-  message: 'expected a date such as "2019-03-13", "2019-03-13T16:00Z" or "2018-04"',
-});
+const DATE_EXPECTED = 'expected a date such as "2019-03-13", "2019-03-13T16:00Z", "2018-04" or 2018';
+const dateText = z.string().refine((s) => !Number.isNaN(parseDate(s)), { message: DATE_EXPECTED });
 // An unquoted year (`date: 2020`) is read by YAML as a number: accept it as the year it means.
+const YEAR_EXPECTED = 'expected a year from 1900 to 2200 (e.g. 2018) or a date such as "2019-03-13"';
 const year = z
   .number()
-  .int()
-  .min(1900)
-  .max(2200)
+  .int({ error: YEAR_EXPECTED })
+  .min(1900, { error: YEAR_EXPECTED })
+  .max(2200, { error: YEAR_EXPECTED })
   .transform((y) => String(y));
 const date = z
-  .union([dateText, year])
+  .union([dateText, year], { error: DATE_EXPECTED })
   .describe('ISO 8601 date or date-time, UTC; "2018-04" means the whole month and 2018 the whole year where a period is meant.');
 
 const duration = z
@@ -38,18 +38,21 @@ const trait = z
   })
   .strict();
 
-const appShare = z.union([
-  share.describe('Share of the region\'s population active on the app in a month.'),
-  z
-    .object({
-      active: share.describe('Share of the population active on the app in a month.'),
-      dormant: share.optional().describe('Extra share with the app installed but not in use (default: a tenth of active).'),
-      primary: share
-        .optional()
-        .describe('Share of the population for whom it is the main app. Give it for every app of the region or for none (then: the more widespread, the more often main).'),
-    })
-    .strict(),
-]);
+const appShare = z.union(
+  [
+    share.describe('Share of the region\'s population active on the app in a month.'),
+    z
+      .object({
+        active: share.describe('Share of the population active on the app in a month.'),
+        dormant: share.optional().describe('Extra share with the app installed but not in use (default: a tenth of active, at most 1 - active).'),
+        primary: share
+          .optional()
+          .describe('Share of the population for whom it is the main app. Give it for every app of the region or for none (then: the more widespread, the more often main).'),
+      })
+      .strict(),
+  ],
+  { error: 'expected a share from 0 to 1, or { active, dormant, primary }' },
+);
 
 export const FEATURES = ['voice', 'video', 'e2ee', 'slow-links', 'channels', 'groups', 'proxy'] as const;
 
@@ -59,7 +62,9 @@ const feature = z
 
 /** Registration capacity: sign-ups per hour worldwide, or per region id ("all": the worldwide cap). */
 const capacity = z
-  .union([z.number().positive(), z.record(z.string(), z.number().positive())])
+  .union([z.number().positive(), z.record(z.string(), z.number().positive())], {
+    error: 'expected sign-ups per hour: a number, or a number per region id (e.g. { DE: 20000, all: 360000 })',
+  })
   .describe('Sign-ups the app can register per hour: one worldwide number, or per region id (e.g. { DE: 20000, all: 360000 }); excess sign-ups wait and retry.');
 
 const region = z
@@ -86,9 +91,12 @@ const region = z
       .default(0)
       .describe('Per year: growth of the population (e.g. 0.02 for +2% a year; each agent comes to stand for more people).'),
     privacy: trait.default({ mean: 0.3, sd: 1 }).describe('Privacy concern of people in the region.'),
+    // Default: about a fifth of people get round a block that needs a VPN (hardness 0.5), as in
+    // surveys of VPN use (22% of Russian adults used one actively in 2023; GlobalWebIndex puts
+    // monthly VPN use at a fifth to a third of internet users worldwide).
     circumvention: trait
-      .default({ mean: 0.15, sd: 1.5 })
-      .describe('Skill to get round a block (VPN, proxies) at the start: a person gets round a block whose hardness is at most their skill, and can learn more while a block lasts.'),
+      .default({ mean: 0.24, sd: 1.5 })
+      .describe('Skill to get round a block (VPN, proxies) at the start: a person gets round a block whose hardness is at most their skill, and can learn more while a block lasts. Default: about a fifth of people get round a block that needs a VPN (hardness 0.5).'),
     inertia: trait.default({ mean: 0.5, sd: 1 }).describe('Resistance to installing and learning a new app.'),
     apps: z.record(z.string(), appShare).describe('Initial use of each platform in the region, by platform id.'),
     universes: z
@@ -152,12 +160,12 @@ const time = z
   .strict();
 
 const regionsRef = z
-  .union([z.literal('all'), z.array(z.string()).min(1)])
+  .union([z.literal('all'), z.array(z.string()).min(1)], { error: 'expected "all" or a list of region ids (e.g. [RU] or [DE, CHAT])' })
   .default('all')
   .describe('Region ids the shock applies to, or "all".');
 
 const loudness = z
-  .union([z.number().min(0), z.record(z.string(), z.number().min(0))])
+  .union([z.number().min(0), z.record(z.string(), z.number().min(0))], { error: 'expected a number (1 = a major news story), or a number per region id (e.g. { DE: 2, RoW: 0.5 })' })
   .default(0)
   .describe('Media attention at the peak (1 = a major news story), one number or per region id.');
 
@@ -166,10 +174,18 @@ const loudness = z
  * map for every region the shock reaches, or one per region id.
  */
 const mentions = z
-  .union([
-    z.array(z.string()).min(1),
-    z.record(z.string(), z.union([z.number().min(0).max(10), z.record(z.string(), z.number().min(0).max(10))])),
-  ])
+  .union(
+    [
+      z.array(z.string()).min(1),
+      z.record(
+        z.string(),
+        z.union([z.number().min(0).max(10), z.record(z.string(), z.number().min(0).max(10))], {
+          error: 'expected a weight from 0 to 10 (1 = the app of the story), or for weights per region id a mapping of apps to weights',
+        }),
+      ),
+    ],
+    { error: 'expected a list of apps ([Telegram, Signal]), weights per app ({ Telegram: 1, Signal: 0.5 }) or weights per region id ({ DE: { Threema: 1 } })' },
+  )
   .describe(
     'Apps the news of this shock names: a list ([Telegram, Signal]), weights ({ Telegram: 1, Signal: 0.5 }) or weights per region id ({ DE: { Threema: 1 }, RoW: { Telegram: 1 } }). People who reconsider lean towards named apps.',
   );
@@ -295,14 +311,18 @@ export const METRICS = ['signups', 'installs', 'dau', 'mau', 'primary', 'install
 
 /** The other side of a relative figure: fields not given are the figure's own. */
 const relativeTo = z
-  .object({
-    platform: z.string().optional(),
-    metric: z.enum(METRICS).optional(),
-    region: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-    universe: z.string().optional(),
-    date: date.optional(),
-    window: duration.optional(),
-  })
+  .object(
+    {
+      figure: z.string().optional().describe('Another figure of this scenario, by id: the same quantity as that figure (its app, metric, region, universe, date and window); the other fields here override it.'),
+      platform: z.string().optional(),
+      metric: z.enum(METRICS).optional(),
+      region: z.union([z.string(), z.array(z.string()).min(1)], { error: 'expected a region id, a list of region ids or "all"' }).optional(),
+      universe: z.string().optional(),
+      date: date.optional(),
+      window: duration.optional(),
+    },
+    { error: 'expected the id of another figure, or a mapping of what the other side of the ratio changes, e.g. { date: "2021-01-01" } or { platform: WhatsApp }' },
+  )
   .strict()
   .describe('A relative figure: the value is the ratio of this figure to the same quantity at another time or for another app or group (e.g. { date: "2021-01-01" } for "x times the usual day").');
 
@@ -323,7 +343,10 @@ const figure = z
       .describe('compare: the model is scored on it; context: a fact used to build the scenario, shown but not scored.'),
     platform: z.string().describe('Platform id.'),
     metric: z.enum(METRICS).optional().describe('Model metric the figure is read as (required for role compare).'),
-    region: z.union([z.string(), z.array(z.string()).min(1)]).default('all').describe('Region id(s) or "all".'),
+    region: z
+      .union([z.string(), z.array(z.string()).min(1)], { error: 'expected a region id, a list of region ids or "all"' })
+      .default('all')
+      .describe('Region id(s) or "all".'),
     universe: z.string().optional().describe('The base the figure is measured on, one of the regions\' `universes` (default: the whole population).'),
     date: date.optional().describe('Date or period of the figure ("2018-04" = April 2018).'),
     window: duration.optional().describe('For flows: the window starting at date (e.g. "24h"); default the period the date names.'),
@@ -331,7 +354,11 @@ const figure = z
       .enum(['count', 'percent', 'share-of-total'])
       .default('count')
       .describe('count: people; percent: of the base population; share-of-total: percent of the same metric over all regions.'),
-    relativeTo: relativeTo.optional(),
+    relativeTo: z
+      .union([z.string().describe('The id of another figure of this scenario (short for { figure: <id> }).'), relativeTo])
+      .transform((v) => (typeof v === 'string' ? { figure: v } : v))
+      .optional()
+      .describe('A relative figure: its value is a ratio to another figure of this file (its id) or to the same quantity with some fields changed ({ date: "2021-01-01" } for "x times the usual day").'),
     value: z
       .union([z.number(), ratioText])
       .optional()
@@ -356,7 +383,7 @@ const fitted = z
   .object({
     name: z.string().describe('Name of the per-event quantity, e.g. "loudness".'),
     path: z
-      .union([z.string(), z.array(z.string()).min(1)])
+      .union([z.string(), z.array(z.string()).min(1)], { error: 'expected a path in this file such as "shocks[0].media", or a list of them' })
       .describe('Where it goes in this file, e.g. "shocks[0].media"; a list sets the same value in several places.'),
     min: z.number(),
     max: z.number(),
