@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, type LoadedScenario } from '../src/scenarios/load.ts';
 import { resolveRun } from '../src/api.ts';
 import { compileScenario } from '../src/scenarios/compile.ts';
-import { simulate, type RunOptions } from '../src/model/engine.ts';
+import { Run, simulate, type RunOptions } from '../src/model/engine.ts';
+import { deliver, enter } from '../src/model/block.ts';
+import { refreshKnown, KNOWN_FLOOR } from '../src/model/tally.ts';
+import { ACTIVE, NO_APP, isLocal, tellLater } from '../src/model/world.ts';
 import { simulateThreads } from '../src/model/threads.ts';
 import { tidyRows, fmtValue, type RunResult } from '../src/model/results.ts';
 import { market } from './helpers.ts';
@@ -42,6 +45,46 @@ describe('a run in blocks', () => {
   it('keeps counters that agree with a full scan at every sweep, on 2 threads', { timeout: 120_000 }, async () => {
     const res = await inThreads(loadScenario('russia-telegram-block-2018'), { seed: 2, agents: 4000, threads: 2, blockAgents, check: true });
     expect(res.agents).toBe(4000);
+  });
+  it('delivers word of mouth to a contact in another block with the app it names, at the end of the step', () => {
+    const { input, p, meta } = prepare(loadScenario('facebook-outage-2019'));
+    const run = new Run(input, p, { seed: 1, agents: 3000, threads: 1, blockAgents }, meta, true);
+    run.start();
+    const { w } = run.env;
+    const [a, b] = run.blocks;
+    const j = b.lo + 7;
+    enter(w, a);
+    expect(isLocal(w, j)).toBe(false);
+    expect(w.heard[j]).toBe(NO_APP);
+    tellLater(w, j, 2, 0.25);
+    tellLater(w, j, 1, 0.5);
+    // Nothing happens to j while block a is being stepped ...
+    expect(w.heard[j]).toBe(NO_APP);
+    expect(w.attn[j]).toBe(0);
+    deliver(w, p, run.blocks);
+    // ... then j hears both, in the order told: the last app named is the one j weighs.
+    expect(w.heard[j]).toBe(1);
+    expect(w.attn[j]).toBeGreaterThan(1);
+    expect(w.attnT[j]).toBe(0.5);
+    expect(a.outbox.nTold).toBe(0);
+  });
+  it('gives every block how well known the apps are from the people in use in all blocks', () => {
+    const { input, p, meta } = prepare(loadScenario('whatsapp-acquisition-2014'));
+    const run = new Run(input, p, { seed: 1, agents: 4000, threads: 1, blockAgents }, meta, true);
+    run.start();
+    const { w } = run.env;
+    expect(run.blocks.length).toBeGreaterThan(w.R);
+    refreshKnown(w, run.env.inUse(run.blocks));
+    // A full scan of the world: people with each app in use (launched), per region.
+    const { K, R } = w;
+    const count = new Float64Array(R * K);
+    for (let i = 0; i < w.n; i++) for (let x = 0; x < K; x++) if (w.status[i * K + x] & ACTIVE && input.platforms[x].launchDay <= 0) count[w.region[i] * K + x]++;
+    for (let r = 0; r < R; r++) {
+      const size = w.regionStart[r + 1] - w.regionStart[r];
+      const logs = Array.from({ length: K }, (_, x) => Math.log(Math.max(KNOWN_FLOOR, count[r * K + x] / size)));
+      const top = Math.max(...logs);
+      for (let x = 0; x < K; x++) expect(w.known[r * K + x]).toBeCloseTo(logs[x] - top, 12);
+    }
   });
   it('is the model as written when it is one block', async () => {
     const loaded = loadScenario('facebook-outage-2019');
