@@ -32,6 +32,7 @@ import { targetOf, logLik, log10Error, type Target } from './errors.ts';
 import { buildSpace, candidateOf, priorSample, toUnit, type Candidate, type Dim, type SpaceOptions } from './space.ts';
 import { buildEventModels, emulatedLogLik, floorOf, predictEvent, toLog, type BankRun, type EventModel } from './emulate.ts';
 import { temperedSmc, type SmcStage } from './smc.ts';
+import { chooseLearningRate, type LearningRate } from './learning-rate.ts';
 import { checkpointFile, hashOf, openCheckpoint } from './checkpoint.ts';
 import { posteriorCsv, type Particle } from './posterior.ts';
 import type { Observation } from '../model/observe.ts';
@@ -69,6 +70,11 @@ export interface CalibrateOptions extends SpaceOptions {
   particles?: number;
   draws?: number;
   validate?: number;
+  /**
+   * The likelihood's learning rate (posterior = prior x L^rate; learning-rate.ts). Default: chosen
+   * by simulation-based calibration on the first wave's prior runs.
+   */
+  learningRate?: number;
   workers?: number;
   pool?: Pool;
   /** Continue from the checkpoint of a calibration with the same settings. */
@@ -83,7 +89,7 @@ export interface CalibrateOptions extends SpaceOptions {
 }
 
 export interface CalibrateProgress {
-  phase: 'design' | 'emulator' | 'posterior' | 'validation';
+  phase: 'design' | 'emulator' | 'learning rate' | 'posterior' | 'validation';
   wave: number;
   waves: number;
   /** Candidates simulated so far and the budget (validation runs not included). */
@@ -181,6 +187,8 @@ export interface CalibrationSettings {
   draws: number;
   validate: number;
   fit: string[];
+  /** The likelihood's learning rate used, and how it was chosen. */
+  learningRate: LearningRate;
 }
 
 export function resolveEvents(events: (string | LoadedScenario)[]): LoadedScenario[] {
@@ -301,6 +309,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
     draws: ndraws,
     validate: nvalidate,
     fit: dims.map((d) => d.key),
+    learningRate: { rate: o.learningRate ?? 1, trials: [], truths: 0 },
   };
   // Runs do not depend on the budget or the number of waves: a checkpoint can be resumed with more.
   const ckSettings = { events: settings.events, seed, agents, fit: settings.fit, priors: dims.map((d) => d.prior) };
@@ -351,9 +360,19 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
       phase = 'emulator';
       progress({ message: `fitting emulators to ${bank.length} runs` });
       models = buildEventModels(dims, setups, bank, seed + wave);
+      if (wave === 1 && o.learningRate === undefined) {
+        // How much the figures are worth together: SBC on the prior runs (learning-rate.ts).
+        phase = 'learning rate';
+        progress({ message: 'choosing the learning rate by SBC on the prior runs' });
+        settings.learningRate = await chooseLearningRate(dims, setups, bank, {
+          seed,
+          onTrial: (t) => progress({ message: `learning rate ${t.rate}: SBC 90% intervals hold ${Math.round(100 * t.coverage90)}% of the true values` }),
+        });
+      }
+      const rate = settings.learningRate.rate;
       phase = 'posterior';
       progress({ message: 'sampling the emulated posterior' });
-      post = temperedSmc(dims, (u) => emulatedLogLik(models, u), { seed: seed + wave, particles });
+      post = temperedSmc(dims, (u) => rate * emulatedLogLik(models, u), { seed: seed + wave, particles });
       const fits = bank.filter((b) => b.wave === wave).map((b) => simulatedFit(setups, b.values)).sort((a, b) => b - a);
       const ws: WaveSummary = { wave, runs: n, best: fits[0], median: fits[fits.length >> 1], smcStages: post.stages.length, ess: post.ess, unique: post.unique };
       waves.push(ws);
@@ -503,7 +522,9 @@ export function paramFileJson(r: CalibrationResult) {
     seed: r.settings.seed,
     agents: r.settings.agents,
     calibratedOn: r.settings.events,
-    method: 'Bayesian calibration with a Gaussian-process emulator per event (design waves from the prior, then from the emulated posterior), tempered SMC on the emulated likelihood; likelihood: Student-t(5) reporting error on log10 figures, scale by kind of figure and confidence (src/calibrate/errors.ts)',
+    learningRate: r.settings.learningRate.rate,
+    learningRateTrials: r.settings.learningRate.trials.map((t) => ({ rate: t.rate, sbcCoverage50: r6(t.coverage50), sbcCoverage90: r6(t.coverage90) })),
+    method: 'Bayesian calibration with a Gaussian-process emulator per event (design waves from the prior, then from the emulated posterior), tempered SMC on the emulated likelihood raised to a learning rate chosen by simulation-based calibration on the prior runs (src/calibrate/learning-rate.ts); likelihood: Student-t(5) reporting error on log10 figures, scale by kind of figure and confidence (src/calibrate/errors.ts)',
   };
 }
 

@@ -4,18 +4,18 @@
 //   reporting error drawn from the error model are synthetic "reported figures"; the posterior is
 //   computed as calibrate computes it (emulators fitted to other prior runs, tempered SMC on the
 //   emulated likelihood), and each true parameter is ranked among the posterior draws (sbc.ts).
-//   The runs are split in two halves: emulators fitted on one half judge the truths of the other.
+//   The runs are split in two halves: emulators fitted on one half judge the truths of the other
+//   (learning-rate.ts; the posterior is prior x likelihood^rate with the calibration's rate).
 // - Identifiability: posterior sd against prior sd for every parameter (calibration's posterior).
 // - Prior predictive: what the prior alone implies for every figure (5%..95% of the prior runs).
 import type { LoadedScenario } from '../scenarios/load.ts';
 import { makeRng, normal } from '../model/rng.ts';
 import type { Pool } from './pool.ts';
 import { candidateRunner, eventSetups, type EventSetup } from './calibrate.ts';
-import { buildEventModels, floorOf, predictEvent, toLog, type BankRun, type EventModel } from './emulate.ts';
-import { logLik, type Target } from './errors.ts';
+import type { BankRun } from './emulate.ts';
 import { priorSample, priorSd, type Dim } from './space.ts';
-import { temperedSmc } from './smc.ts';
-import { sbc, type SbcResult } from './sbc.ts';
+import type { SbcResult } from './sbc.ts';
+import { runSbc, sbcSetup } from './learning-rate.ts';
 import type { openCheckpoint } from './checkpoint.ts';
 
 export interface DiagnoseOptions {
@@ -31,6 +31,8 @@ export interface DiagnoseOptions {
   seed?: number;
   /** SMC particles per synthetic posterior (default 500). */
   particles?: number;
+  /** The calibration's learning rate (learning-rate.ts; default 1): SBC checks the posterior it samples. */
+  learningRate?: number;
   pool: Pool;
   checkpoint: ReturnType<typeof openCheckpoint>;
   onProgress?: (stage: string, done: number, total: number) => void;
@@ -57,7 +59,7 @@ export interface PriorPredictive {
 }
 
 export interface DiagnoseResult {
-  sbc: SbcResult & { keys: string[]; truths: number; trainRuns: number };
+  sbc: SbcResult & { keys: string[]; truths: number; trainRuns: number; learningRate: number };
   identifiability: Identifiability[];
   priorPredictive: PriorPredictive[];
 }
@@ -78,26 +80,10 @@ export async function diagnose(o: DiagnoseOptions): Promise<DiagnoseResult> {
     const vals = await runner.run(us, seeds);
     us.forEach((u, k) => prior.push({ u, seed: seeds[k], wave: 1, values: vals[k] }));
   }
-  const halves = [prior.filter((_, i) => i % 2 === 0), prior.filter((_, i) => i % 2 === 1)];
-  const models = halves.map((h, k) => buildEventModels(o.dims, setups, h, seed + 50 + k));
-
-  const truths: { run: BankRun; models: EventModel[] }[] = [];
-  for (let k = 0; truths.length < nTruth && k < prior.length; k++) {
-    const half = k % 2;
-    truths.push({ run: halves[half][Math.floor(k / 2)], models: models[1 - half] });
-  }
-  const rng = makeRng(seed, 'diagnose:errors');
+  const rate = o.learningRate ?? 1;
+  const setup = sbcSetup(o.dims, setups, prior, nTruth, seed, 'diagnose:errors');
   let done = 0;
-  const result = await sbc(
-    truths.map((t) => t.run.u),
-    (k) => {
-      const { run, models: ms } = truths[k];
-      const synthetic = setups.map((su, e) => su.targets.map((t, j) => syntheticTarget(t, run.values[e][j], rng)));
-      const post = temperedSmc(o.dims, (u) => syntheticLogLik(ms, synthetic, u), { seed: seed + 100 + k, particles: o.particles ?? DIAGNOSE_DEFAULTS.particles, moves: 4 });
-      o.onProgress?.('simulation-based calibration', ++done, truths.length);
-      return post.particles;
-    },
-  );
+  const result = await runSbc(o.dims, setup, rate, { seed, particles: o.particles ?? DIAGNOSE_DEFAULTS.particles, onTruth: () => o.onProgress?.('simulation-based calibration', ++done, setup.truths.length) });
 
   const identifiability = o.dims.map((d, i): Identifiability => {
     const xs = o.posterior.map((u) => u[i]);
@@ -108,27 +94,10 @@ export async function diagnose(o: DiagnoseOptions): Promise<DiagnoseResult> {
     return { key: d.key, priorSd: p, posteriorSd: sd, ratio, verdict: ratio < 0.5 ? 'identified' : ratio < 0.8 ? 'weakly identified' : 'not identified' };
   });
   return {
-    sbc: { ...result, keys: o.dims.map((d) => d.key), truths: truths.length, trainRuns: halves[0].length },
+    sbc: { ...result, keys: o.dims.map((d) => d.key), truths: setup.truths.length, trainRuns: setup.trainRuns, learningRate: rate },
     identifiability,
     priorPredictive: priorPredictive(setups, prior),
   };
-}
-
-/** A figure as it might have been reported if the model's run were the world: plus a reporting error. */
-function syntheticTarget(t: Target, value: number, rng: () => number): Target {
-  let chi = 0;
-  for (let d = 0; d < 5; d++) chi += normal(rng) ** 2;
-  const e = (t.sd * normal(rng)) / Math.sqrt(chi / 5);
-  return { id: t.id, value: 10 ** (toLog(value, floorOf(t)) + e), kind: t.kind, confidence: t.confidence, sd: t.sd };
-}
-
-function syntheticLogLik(models: readonly EventModel[], targets: readonly Target[][], u: number[]): number {
-  let ll = 0;
-  models.forEach((ev, e) => {
-    const mu = predictEvent(ev, u);
-    targets[e].forEach((t, j) => (ll += logLik(mu[j], ev.em.outputs[j].looVar, t)));
-  });
-  return ll;
 }
 
 function priorPredictive(setups: readonly EventSetup[], prior: readonly BankRun[]): PriorPredictive[] {

@@ -19,12 +19,14 @@ export interface ShippedCalibration {
   posterior: number[][];
   agents: Record<string, number>;
   seed: number;
+  /** The likelihood's learning rate the calibration used (1 for files from before it had one). */
+  learningRate: number;
 }
 
 export function readCalibration(paramsFile: string): ShippedCalibration {
   if (!existsSync(paramsFile)) throw new InputError(paramsFile, '', 'not found; expected the params.json of a calibration (run exodus calibrate first)');
   const dir = dirname(paramsFile);
-  const pf = JSON.parse(readFileSync(paramsFile, 'utf8')) as { calibratedOn?: { name: string; hash: string }[]; fitted?: string[]; agents?: Record<string, number>; seed?: number };
+  const pf = JSON.parse(readFileSync(paramsFile, 'utf8')) as { calibratedOn?: { name: string; hash: string }[]; fitted?: string[]; agents?: Record<string, number>; seed?: number; learningRate?: number };
   if (!pf.calibratedOn || !pf.fitted || !pf.agents) throw new InputError(paramsFile, '', 'expected a params.json written by exodus calibrate (calibratedOn, fitted, agents)');
   const events = pf.calibratedOn.map((e) => loadScenario(e.name));
   events.forEach((l, i) => {
@@ -41,5 +43,5 @@ export function readCalibration(paramsFile: string): ShippedCalibration {
   const bank = readDesign(readFileSync(designFile, 'utf8'), dims, setups, designFile);
   const postFile = join(dir, 'posterior.csv');
   const posterior = existsSync(postFile) ? readPosterior(postFile).map((p) => unitOf(dims, { params: p.params, events: p.events })) : [];
-  return { dir, events, setups, dims, bank, posterior, agents: pf.agents, seed: pf.seed ?? 1 };
+  return { dir, events, setups, dims, bank, posterior, agents: pf.agents, seed: pf.seed ?? 1, learningRate: pf.learningRate ?? 1 };
 }

@@ -83,6 +83,7 @@ export function diagnoseJson(r: DiagnoseResult) {
     sbc: {
       truths: r.sbc.truths,
       trainRuns: r.sbc.trainRuns,
+      learningRate: r.sbc.learningRate,
       posteriorDraws: r.sbc.L,
       coverage50: r4(r.sbc.pooled50),
       coverage90: r4(r.sbc.pooled90),
@@ -96,7 +97,7 @@ export function diagnoseJson(r: DiagnoseResult) {
 export function diagnoseText(r: DiagnoseResult): string {
   const pct = (x: number) => `${Math.round(100 * x)}%`;
   const lines = [
-    `Simulation-based calibration: ${r.sbc.truths} synthetic draws from the prior (emulators on ${r.sbc.trainRuns} other prior runs), ${r.sbc.L} posterior draws each.`,
+    `Simulation-based calibration: ${r.sbc.truths} synthetic draws from the prior (emulators on ${r.sbc.trainRuns} other prior runs), ${r.sbc.L} posterior draws each, likelihood at the calibration's learning rate ${r.sbc.learningRate}.`,
     `50% intervals hold ${pct(r.sbc.pooled50)} of the true values, 90% intervals ${pct(r.sbc.pooled90)} (calibrated: about 50% and 90%).`,
     '',
     table(

@@ -2,6 +2,7 @@
 // time plan, and the memory the engine will need. Pure functions, no I/O; the scenario loader and
 // the command line use them to refuse runs that cannot finish (see src/scenarios/limits.ts).
 import { DAY_MS, parseDate, parseDuration } from './time.ts';
+import { estimateMemory } from './memory.ts';
 
 export interface TimePlan {
   start: string;
@@ -39,7 +40,8 @@ export function countObservations(time: TimePlan): number {
   return Math.floor(T / parseDuration(time.observe) + 1e-9) + 2;
 }
 
-export interface RunSize {
+/** What the size of a run depends on, read off a scenario before it is compiled. */
+export interface ScenarioSize {
   agents: number;
   platforms: number;
   regions: number;
@@ -47,10 +49,14 @@ export interface RunSize {
   observations: number;
   /** Mean number of contacts (the network's size). */
   degree: number;
+  /** Largest degree the network may draw (default: more than 255, the larger reach counts). */
+  maxDegree?: number;
+  /** Figure bases beside the whole population (default 0). */
+  universes?: number;
 }
 
 export interface RunEstimate {
-  /** Peak memory of one run, bytes (a little above what the engine allocates). */
+  /** Peak memory of one run, bytes (memory.ts: the engine's own layout). */
   bytes: number;
   /** Agent-steps (agents x steps): the scale of the work. */
   agentSteps: number;
@@ -58,30 +64,15 @@ export interface RunEstimate {
   tableRows: number;
 }
 
-/** Bytes per agent beside the per-app columns and the network: traits, state, attention, calendar. */
-const PER_AGENT = 64;
-/** Per agent and app: status (1 byte) and last day active (4 bytes). */
-const PER_AGENT_APP = 5;
-/** Per agent and mean contact: the tie list while the network is built, then its CSR form. */
-const PER_AGENT_CONTACT = 8;
-/** Per step: the plan (built as growing arrays, then copied) and the calendar head. */
-const PER_STEP = 64;
-/** Per step, region and app: sign-ups and installs (two Float64). */
-const PER_STEP_CELL = 16;
-/** Per observation, region and app: six stock metrics (Float64). */
-const PER_OBS_CELL = 48;
-/** Node (with tsx), the engine's code and small tables. */
-const BASE = 100 * 2 ** 20;
 /** Metrics in the tidy table. */
 const TABLE_METRICS = 8;
 
-/** Estimated memory and work of one run (peak RSS of bench/bench.yaml at 1e5, 1e6, 4e6 agents: 118, 239, 639 MiB; estimated 117, 267, 768). */
-export function estimateRun(x: RunSize): RunEstimate {
-  const cells = x.regions * x.platforms;
-  const bytes =
-    BASE +
-    x.agents * (PER_AGENT + PER_AGENT_APP * x.platforms + PER_AGENT_CONTACT * x.degree) +
-    x.steps * (PER_STEP + PER_STEP_CELL * cells) +
-    x.observations * (PER_OBS_CELL * cells + 8 * x.regions);
-  return { bytes, agentSteps: x.agents * x.steps, tableRows: x.observations * (x.regions + 1) * x.platforms * TABLE_METRICS };
+/**
+ * Estimated memory and work of one run. The bytes are those of memory.ts (held to a built world by
+ * tests/memory.test.ts), taken at the peak and with nobody offline at the start (the newcomers'
+ * list at its largest is small beside the rest), so the scenario checks and `exodus run` agree.
+ */
+export function estimateRun(x: ScenarioSize): RunEstimate {
+  const m = estimateMemory({ ...x, universes: x.universes ?? 0, maxDegree: x.maxDegree ?? 256, offline: 0 });
+  return { bytes: m.peakBytes, agentSteps: x.agents * x.steps, tableRows: x.observations * (x.regions + 1) * x.platforms * TABLE_METRICS };
 }

@@ -127,6 +127,8 @@ export function runEstimate(s: Scenario, agents: number): RunEstimate {
     steps: countSteps(s.time, shockBoundaries(s)),
     observations: countObservations(s.time),
     degree: s.network.degree,
+    maxDegree: s.network.maxDegree,
+    universes: new Set(s.regions.flatMap((r) => Object.keys(r.universes ?? {}))).size,
   });
 }
 
