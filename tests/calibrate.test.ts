@@ -97,7 +97,9 @@ describe('calibration', () => {
   it('puts the parameters that generated the figures inside its posterior, which is narrower than the prior', async () => {
     const l = await withSyntheticFigures(tinyScenarioText('tiny-outage', 2), { params: truth, seeds: 3, agents: 1500 });
     const dir = tmp();
-    const r = await calibrate({ events: [l], fit: Object.keys(truth), noFitted: true, budget: 90, waves: 3, agents: 1500, workers: 1, checkpointDir: dir, particles: 600, draws: 300, validate: 4 });
+    // Learning rate 1: this checks the emulators and the sampler (the rate SBC would choose from 45
+    // prior runs is tested on its own in inference.test.ts).
+    const r = await calibrate({ events: [l], fit: Object.keys(truth), noFitted: true, budget: 90, waves: 3, agents: 1500, workers: 1, checkpointDir: dir, particles: 600, draws: 300, validate: 4, learningRate: 1 });
     rmSync(dir, { recursive: true });
     for (const [i, d] of r.dims.entries()) {
       const us = r.posteriorUnit.map((u) => u[i]).sort((a, b) => a - b);

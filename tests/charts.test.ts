@@ -135,6 +135,15 @@ describe('spec builders', () => {
     expect(ids(timeseriesChart({ event: 'e', metric: 'dau', bands, figures: figs, source, region: 'RU' }))).toEqual(['ru', 'kz']);
   });
 
+  it('keeps ratios (relative figures) off the axes of people and percentages, and says where they are', () => {
+    const rows = fx.fitRows(fx.allFigures);
+    const withRatio = fitChart({ rows: [...rows, { ...rows[0], id: 'ratio', reported: 5, median: 4, lo: 2, hi: 9, relative: true }], source });
+    const text = JSON.stringify(withRatio);
+    expect(text).not.toContain('"tip_id":"ratio"');
+    expect(text).toMatch(/1 ratio",?\s*"?\(relative figures\) in the fit tables\.|1 ratio \(relative figures\) in the fit tables\./);
+    expect(JSON.stringify(fitChart({ rows, source }))).not.toContain('relative figures');
+    expect(validateSpec(withRatio)).toEqual({ valid: true, errors: [] });
+  });
   it('weighted quantiles follow the weights', () => {
     const draws = [
       { value: 1, weight: 1 },

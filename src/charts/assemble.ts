@@ -41,7 +41,9 @@ function figureRegion(f: FigureSpec): string {
 export function figurePoints(loaded: LoadedScenario, fit: FitTable, inPeople = true): FigurePoint[] {
   const s = loaded.scenario;
   const specs = new Map(s.figures.map((f) => [f.id, f]));
-  return fit.rows.filter((r) => !inPeople || r.as !== 'share-of-total').map((r) => {
+  // On a chart in people, a ratio (relativeTo: "-3% week on week", "x5 a usual day") has no place
+  // on the axis: it is shown in the fit tables and the fit overview only.
+  return fit.rows.filter((r) => !inPeople || (r.as !== 'share-of-total' && !r.relative)).map((r) => {
     const f = specs.get(r.id)!;
     const regions = f.region === 'all' ? s.regions : s.regions.filter((x) => (typeof f.region === 'string' ? [f.region] : f.region).includes(x.id));
     const k = inPeople && r.as === 'percent' ? regions.reduce((sum, x) => sum + x.population, 0) / 100 : 1;

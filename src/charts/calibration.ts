@@ -136,7 +136,7 @@ export function posteriorChart(input: PosteriorInput): TopLevelSpec {
       title: input.title ?? 'Posterior distributions of the parameters',
       subtitle:
         input.subtitle ??
-        `Weighted ABC-SMC particles, ${bins} bins per parameter: share of the posterior mass (y) by parameter value (x). Red line: weighted median; yellow: 90% credible interval.`,
+        `Posterior draws, ${bins} bins per parameter: share of the posterior mass (y) by parameter value (x). Red line: median; yellow: 90% credible interval.`,
       note: noteText(input.source),
       width: cols * (panelW + 50) - 50,
     },
@@ -266,7 +266,7 @@ export function lossChart(input: LossInput): TopLevelSpec {
     },
     {
       title: input.title ?? 'Calibration progress',
-      subtitle: input.subtitle ?? 'Loss of the best and the median particle per generation (log scale).',
+      subtitle: input.subtitle ?? 'Loss of the best and the median run of each design wave (log scale).',
       note: noteText(input.source),
       width,
     },

@@ -258,10 +258,15 @@ export function sbcRankChart(input: SbcInput & { columns?: number; bins?: number
     }));
   });
   const params = [...new Set(rows.map((r) => r.param))];
-  const columns = Math.min(input.columns ?? 5, params.length);
-  const panelW = 150;
-  const panelH = 60;
   const spacing = 26;
+  // A panel is as wide as its longest header line (a long event name would stick out of the
+  // chart's last column otherwise), and as many columns as fit the page column (about 1120 px).
+  const header = Math.max(...Object.values(lines).flat().map((l) => textWidth(l, 11.5, true)));
+  const panelW = Math.max(150, Math.ceil(header) + 4);
+  // Each panel also carries its own y axis (about 28 px).
+  const fit = Math.max(1, Math.floor(1060 / (panelW + spacing + 28)));
+  const columns = Math.min(input.columns ?? 5, fit, params.length);
+  const panelH = 60;
   const yMax = Math.max(...rows.map((r) => Math.max(r.count, r.hi)));
   const x = { field: 'x0', type: 'quantitative' as const, title: null, scale: { domain: [0, 1], nice: false }, axis: { values: [0, 0.5, 1], format: '.0%' } };
   const yScale = { domain: [0, yMax], nice: false };

@@ -37,19 +37,23 @@ export function unitKind(r: Pick<FitRow, 'metric' | 'as' | 'unit'>): 'percent' |
 }
 
 const KIND_TITLE = { people: 'Counts (people, installs)', percent: 'Percentages (of a population or a total)' } as const;
+type Kind = keyof typeof KIND_TITLE;
 
 export function fitChart(input: FitInput): TopLevelSpec {
   const figs = new Map((input.figures ?? []).map((f) => [`${f.event}\u0000${f.id}`, f]));
   const eventName = (e: string) => input.eventTitles?.[e] ?? shortEventTitle(e);
   // Zero or negative values cannot sit on a log axis; such rows are left out (and counted).
-  const usable = input.rows.filter((r) => r.reported > 0 && r.median > 0);
-  const dropped = input.rows.length - usable.length;
+  // A relative figure ("x5 a usual day", "-3% week on week") is a ratio, neither people nor a
+  // share: it has no place on these axes and stays in the fit tables.
+  const ratios = input.rows.filter((r) => r.relative).length;
+  const usable = input.rows.filter((r) => !r.relative && r.reported > 0 && r.median > 0);
+  const dropped = input.rows.length - ratios - usable.length;
 
   const points = usable.map((r) => {
     const f = figs.get(`${r.event}\u0000${r.id}`);
     const unit = f?.unit ?? metricInfo(r.metric).unit;
     const ratio = r.median / r.reported;
-    const kind = unitKind({ metric: r.metric, as: r.as, unit: r.unit ?? f?.unit });
+    const kind: Kind = unitKind({ metric: r.metric, as: r.as, unit: r.unit ?? f?.unit });
     return {
       kind,
       reported: r.reported,
@@ -78,7 +82,9 @@ export function fitChart(input: FitInput): TopLevelSpec {
   // Two panels and the legend must fit a report's page column (about 1120 px).
   const size = input.size ?? (kinds.length > 1 ? 360 : 520);
   const eventScale = eventColorScale(usable.map((r) => eventName(r.event)));
-  const panels = kinds.map((k) => fitPanel(points.filter((p) => p.kind === k), size, eventScale, kinds.length > 1 ? KIND_TITLE[k] : undefined, k));
+  // One shape legend for both panels: every panel's shape scale has the statuses of all points.
+  const statuses = points.map((p) => p.status);
+  const panels = kinds.map((k) => fitPanel(points.filter((p) => p.kind === k), size, eventScale, kinds.length > 1 ? KIND_TITLE[k] : undefined, k, statuses));
   const body: NonNormalizedSpec = panels.length === 1 ? panels[0] : ({ hconcat: panels, spacing: 30, resolve: { scale: { color: 'shared', shape: 'shared' } } } as NonNormalizedSpec);
 
   const within2 = points.filter((p) => p.median / p.reported <= 2 && p.median / p.reported >= 0.5).length;
@@ -86,7 +92,8 @@ export function fitChart(input: FitInput): TopLevelSpec {
   const subtitle =
     input.subtitle ??
     `${points.length} figures: ${within2} within ×2 of the model median, ${inside} inside its 90% band (bars).` +
-      (dropped ? ` ${dropped} with zero values not shown.` : '');
+      (dropped ? ` ${dropped} with zero values not shown.` : '') +
+      (ratios ? ` ${ratios} ratio${ratios > 1 ? 's' : ''} (relative figures) in the fit tables.` : '');
   return finishChart(body, {
     title: input.title ?? 'Model against reported figures',
     subtitle: subtitle + (kinds.length > 1 ? ' Counts and percentages on separate panels.' : ''),
@@ -142,7 +149,7 @@ function guideSpot(points: Point[], dmin: number, dmax: number, size: number, te
 }
 
 /** One log–log panel of figures in one unit. */
-function fitPanel(points: Point[], size: number, eventScale: { domain: string[]; range: string[] }, title: string | undefined, kind: 'people' | 'percent'): NonNormalizedSpec {
+function fitPanel(points: Point[], size: number, eventScale: { domain: string[]; range: string[] }, title: string | undefined, kind: Kind, statuses: string[]): NonNormalizedSpec {
   const values = points.flatMap((p) => [p.reported, p.median, p.lo, p.hi]);
   const dmin = values.length ? Math.min(...values) / 2.5 : 1;
   const dmax = values.length ? Math.max(...values) * 2.5 : 10;
@@ -153,9 +160,10 @@ function fitPanel(points: Point[], size: number, eventScale: { domain: string[];
 
   const ticks = logTicks(dmin, dmax);
   const labelExpr = kind === 'percent' ? `(${countExpr()}) + '%'` : countExpr();
+  const unitTitle = { people: '(people)', percent: '(%)' }[kind];
   // Over many decades the 1-2-5 ticks crowd: the x axis drops labels that would overlap.
-  const axisX = { title: kind === 'percent' ? 'Reported figure (%)' : 'Reported figure (people)', labelExpr, values: ticks, grid: true, labelOverlap: 'greedy' as const, labelSeparation: 4 };
-  const axisY = { title: kind === 'percent' ? 'Model median (%)' : 'Model median (people)', labelExpr, values: ticks, grid: true };
+  const axisX = { title: `Reported figure ${unitTitle}`, labelExpr, values: ticks, grid: true, labelOverlap: 'greedy' as const, labelSeparation: 4 };
+  const axisY = { title: `Model median ${unitTitle}`, labelExpr, values: ticks, grid: true };
   const scale = { type: 'log' as const, domain: [dmin, dmax], nice: false };
   const xq = { field: 'x', type: 'quantitative' as const, scale, axis: axisX };
   const color = {
@@ -168,7 +176,7 @@ function fitPanel(points: Point[], size: number, eventScale: { domain: string[];
 
   // Fill for figures inside the band, outline on top for all: hollow = missed. Only
   // the color channel carries the event (one legend); only the fill layer has a shape legend.
-  const shapes = statusShapes(points.map((p) => p.status));
+  const shapes = statusShapes(statuses);
   const shapeOf = Object.fromEntries(shapes.domain.map((d, i) => [d, shapes.range[i]]));
   const common = {
     x: { field: 'reported', type: 'quantitative' as const },

@@ -102,16 +102,18 @@ export interface FitRow {
   as?: 'count' | 'percent' | 'share-of-total';
   /** The figure's unit as the data state it (e.g. "%", "people"), when there is one. */
   unit?: string;
+  /** A ratio to another date, place or figure (relativeTo): drawn on a panel of its own. */
+  relative?: boolean;
 }
 
-/** One draw of the calibration posterior (ABC-SMC particle). */
+/** One draw of the calibration posterior (posterior.csv: equally weighted draws, or weighted particles). */
 export interface PosteriorDraw {
   param: string;
   value: number;
   weight: number;
 }
 
-/** Progress of a calibration, one row per ABC-SMC generation (or optimiser phase). */
+/** Progress of a calibration, one row per design wave (generations.csv). */
 export interface GenerationRow {
   generation: number;
   phase: string; // "optimiser" | "abc"
