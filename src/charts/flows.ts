@@ -142,7 +142,7 @@ export function flowsChart(input: FlowsInput): TopLevelSpec {
       subtitle:
         input.subtitle ??
         `Net change of people's primary app over the run (model median): each cell is moves from the row's app to the column's minus those back. ` +
-          `${formatCount(totalNet)} net moves between apps out of ${formatCount(totalGross)} gross switches (tooltips); the last row: people new to messaging.`,
+          `${formatCount(totalNet)} net moves between apps out of ${formatCount(totalGross)} gross switches (tooltips)${fromOrder.includes(NO_APP_LABEL) ? `; the last row ("${NO_APP_LABEL}"): people new to messaging` : ''}.`,
       note: noteText(input.source),
       width,
     },
