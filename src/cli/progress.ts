@@ -92,18 +92,20 @@ export function progressCount(label: string, unit = 'runs', stream: NodeJS.Write
 export function runProgress(label: string, stream: NodeJS.WriteStream = process.stderr, everyMs = 30_000): { update(done: number, phase: 'build' | 'run'): void; done(): void } {
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   let phase: 'build' | 'run' = 'build';
-  let bar = progressBar(`${label}: building the world`, stream);
+  // The bar only on a terminal: off one, this function writes its own lines (a bar there would
+  // print its own "0%" lines every few seconds beside them, never updated).
+  let bar = tty ? progressBar(`${label}: building the world`, stream) : undefined;
   let t0 = performance.now();
   let lastLine = t0;
   return {
     update(done, p) {
       if (p !== phase) {
-        bar.done();
+        bar?.done();
         phase = p;
-        bar = progressBar(label, stream);
+        bar = tty ? progressBar(label, stream) : undefined;
         t0 = performance.now();
       }
-      if (tty) return bar.update(done);
+      if (bar) return bar.update(done);
       const now = performance.now();
       if (now - lastLine < everyMs) return;
       lastLine = now;
@@ -112,7 +114,7 @@ export function runProgress(label: string, stream: NodeJS.WriteStream = process.
       stream.write(`${label}: ${phase === 'build' ? 'building the world' : 'steps'} ${(100 * done).toFixed(0)}%, ${elapsed.toFixed(0)} s${eta}\n`);
     },
     done() {
-      bar.done();
+      bar?.done();
     },
   };
 }
