@@ -1,5 +1,8 @@
 // Inputs of the chart builders. They are plain, serialisable records so that a chart can be
 // rebuilt from files (CSV/JSON written by `exodus run`, `compare`, `calibrate`) without the engine.
+// The shapes the diagnose and sensitivity files share with src/calibrate are the same types (type-only imports).
+import type { PriorPredictive } from '../calibrate/diagnose.ts';
+import type { SensitivityCell } from '../calibrate/sensitivity.ts';
 
 /** One point of a model time series summarised over replicates (median and 90% band). */
 export interface BandRow {
@@ -178,16 +181,8 @@ export interface IdentifiabilityRow {
   verdict: string;
 }
 
-/** What the prior alone implies for one figure: the 5%, 50% and 95% points of the prior runs. */
-export interface PriorPredictiveRow {
-  event: string;
-  id: string;
-  reported: number;
-  lo: number;
-  median: number;
-  hi: number;
-  inside: boolean;
-}
+/** What the prior alone implies for one figure: the 5%, 50% and 95% points of the prior runs (as diagnose writes it). */
+export type PriorPredictiveRow = PriorPredictive;
 
 export interface DiagnosticsData {
   sbc: SbcSummary;
@@ -195,22 +190,8 @@ export interface DiagnosticsData {
   priorPredictive: PriorPredictiveRow[];
 }
 
-/** One figure x parameter cell of a sensitivity analysis (Morris or Sobol). */
-export interface SensitivityRow {
-  event: string;
-  figure: string;
-  param: string;
-  /** Morris: mean absolute elementary effect (log10 per step of 2/3 of the prior range), its sd. */
-  muStar?: number;
-  sigma?: number;
-  /** Sobol: first-order and total indices with 95% intervals. */
-  first?: number;
-  firstLo?: number;
-  firstHi?: number;
-  total?: number;
-  totalLo?: number;
-  totalHi?: number;
-}
+/** One figure x parameter cell of a sensitivity analysis (Morris or Sobol), as sensitivity writes it. */
+export type SensitivityRow = SensitivityCell;
 
 /** How a figure is named on a crowded axis: a short label, and its wording for tooltips. */
 export interface FigureName {

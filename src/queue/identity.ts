@@ -33,9 +33,9 @@ const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g;
 export function modelSources(entries: readonly string[] = RUN_ENTRIES): { files: string[]; packages: string[] } {
   const files = new Set<string>();
   const packages = new Set<string>();
-  const todo = [...entries];
-  while (todo.length) {
-    const file = todo.pop()!;
+  const pending = [...entries];
+  while (pending.length) {
+    const file = pending.pop()!;
     if (files.has(file)) continue;
     files.add(file);
     const text = readFileSync(file, 'utf8');
@@ -43,7 +43,7 @@ export function modelSources(entries: readonly string[] = RUN_ENTRIES): { files:
       const spec = m[1];
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec);
-        if (existsSync(target)) todo.push(target);
+        if (existsSync(target)) pending.push(target);
       } else if (!spec.startsWith('node:')) {
         packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
       }

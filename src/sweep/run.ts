@@ -40,13 +40,13 @@ export async function runSweep(plan: SweepPlan, o: SweepOptions): Promise<SweepR
   const settings = { sweep: plan.spec, scenario: plan.loaded.hash };
   const file = `${o.checkpointDir ?? '.exodus'}/sweep-${hashOf(settings)}.jsonl`;
   const ck = openCheckpoint(file, settings, Boolean(o.resume));
-  const todo = plan.tasks.map((_, i) => i).filter((i) => !ck.get(keys[i]));
+  const remaining = plan.tasks.map((_, i) => i).filter((i) => !ck.get(keys[i]));
   const total = plan.tasks.length;
-  let done = total - todo.length;
+  let done = total - remaining.length;
   o.onProgress?.(done, total);
-  const chunk = o.chunk ?? Math.max(1, todo.length);
-  for (let c = 0; c < todo.length; c += chunk) {
-    const part = todo.slice(c, c + chunk);
+  const chunk = o.chunk ?? Math.max(1, remaining.length);
+  for (let c = 0; c < remaining.length; c += chunk) {
+    const part = remaining.slice(c, c + chunk);
     const base = done;
     const outs = await o.pool.run(
       part.map((i) => plan.tasks[i]),
