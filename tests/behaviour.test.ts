@@ -6,11 +6,13 @@ import { simulateScenario, observation } from '../src/scenarios/compile.ts';
 import { resolveParams, PARAM_SPECS, type Params } from '../src/model/params.ts';
 import { flowIn, stockAt, regionIndices, platformIndex, type RunResult } from '../src/model/results.ts';
 import { observe } from '../src/model/observe.ts';
+import { loadScenario } from '../src/scenarios/load.ts';
+import { resolveRun } from '../src/api.ts';
 import { makeRng } from '../src/model/rng.ts';
 import { buildSpace, candidateOf, priorDraw } from '../src/calibrate/space.ts';
 
 /** A one-region market: Big (dominant), Alt (where some contacts are), Named (small), Slow (2G). */
-function market(o: { shocks?: string; days?: number; hourlyFrom?: string; extra?: string; platforms?: string; region?: string } = {}): LoadedScenario {
+function market(o: { shocks?: string; days?: number; hourlyFrom?: string; extra?: string; platforms?: string; region?: string; circumvention?: string } = {}): LoadedScenario {
   const days = o.days ?? 60;
   const end = new Date(Date.UTC(2020, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
   return loadScenarioText(
@@ -26,7 +28,7 @@ agents: 6000
 regions:
   - id: X
     population: 10000000
-    circumvention: { mean: 0.2, sd: 1.5 }
+    circumvention: ${o.circumvention ?? '{ mean: 0.2, sd: 1.5 }'}
     ${o.region ?? ''}
     apps: { Big: 0.85, Alt: 0.2, Named: 0.02, Slow: 0.01 }
 platforms:
@@ -98,6 +100,19 @@ describe('outages', () => {
     const named = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ mentions: '[Named]' }) }));
     expect(signups(named, 'Named', 9.75, 12)).toBeGreaterThan(signups(hit, 'Named', 9.75, 12));
   });
+  it('the apps in the news for failing gain no one from it: 2019, the week after the outage, no more sign-ups than without it', () => {
+    // The news of the outage makes their users reconsider; none of them picks an app that just
+    // failed (the chart had WhatsApp, Messenger and Instagram gaining millions a day).
+    const loaded = loadScenario('facebook-outage-2019');
+    const r0 = resolveRun(loaded, {});
+    const go = (shocks: typeof r0.scenario.shocks) => simulateScenario({ ...r0.scenario, shocks }, r0.params, { seed: 1, agents: 20000 }, { hash: loaded.hash });
+    const hit = go(r0.scenario.shocks);
+    const calm = go([]);
+    for (const a of ['WhatsApp', 'Messenger', 'Instagram']) {
+      // 13 March 16:00 UTC is day 12.67; the outage ends at 13.25.
+      expect(signups(hit, a, 12.67, 20), a).toBeLessThanOrEqual(1.1 * signups(calm, a, 12.67, 20) + 1);
+    }
+  });
   it('a shock shorter than a step is not skipped (steps are cut at its start and end)', () => {
     const daily = run(market({ shocks: OUTAGE({ hours: 4 }) }));
     expect(daily.stepTimes.some((t) => Math.abs(t - 9.75) < 1e-9)).toBe(true);
@@ -168,6 +183,19 @@ describe('blocks and circumvention', () => {
     const proxy = run(blockAt('', '[voice, e2ee, proxy]'));
     expect(mau(ban, 'Big', 60)).toBeLessThan(mau(plain, 'Big', 60));
     expect(mau(proxy, 'Big', 60)).toBeGreaterThan(mau(plain, 'Big', 60) * 0.98);
+  });
+  it('an app kept beside the main one survives a block among those who learn to get round it', () => {
+    // Everyone starts with the same skill (0.2), below the block's 0.5: nobody gets round it
+    // without learning. Alt is nobody's only app; its users who keep it at day 60 learnt.
+    const alt = (circCost: number) =>
+      run(
+        market({ days: 90, circumvention: '{ mean: 0.2, sd: 0 }', shocks: '[{ type: block, platforms: [Alt], start: 2020-01-10, hardness: 0.5, media: 1 }]' }),
+        { circCost },
+      );
+    const easy = alt(1);
+    const dau = (r: RunResult, t: number) => stockAt(r, 'dau', X(r), app(r, 'Alt'), t);
+    expect(dau(easy, 60)).toBeGreaterThan(0.2 * dau(easy, 8));
+    expect(dau(alt(12), 60)).toBeLessThan(dau(easy, 60));
   });
   it('people whose app is blocked and cannot get round it go elsewhere', () => {
     const r = run(blockAt(), { circCost: 12 });

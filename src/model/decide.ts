@@ -14,7 +14,8 @@
 //                       + habit if it is my main app now
 //                       + my persistent taste for a (Gumbel, scale tasteScale) + momentary noise
 //    An outage does not enter: everyone knows it will end. Beside the main app the person keeps the
-//    apps enough contacts are on, lets the others go dormant, and may ADD ONE app (a logit against
+//    apps enough contacts are on (a blocked one only by learning to get round the block, when its
+//    contacts are worth the hassle), lets the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
 //    is in the region (betaKnown x log of its share of users there), being in the news,
 //    privacy, features, availability, a threat to the main app.
@@ -92,14 +93,34 @@ export function taste(w: World, p: Params, i: number, a: number): number {
   return p.tasteScale * gumbel(hashUniform(w.tasteSalt, i, a));
 }
 
-/** Rate (per day) at which agent i reconsiders because of news (not word of mouth or frustration). */
+/**
+ * Rate (per day) at which agent i reconsiders because of news (not word of mouth or frustration):
+ * news for everyone in the region, and news of harm to an app i uses (the loudest such story).
+ */
 export function newsRate(w: World, f: Fields, p: Params, i: number, r: number): number {
-  return p.considerBase + p.considerMedia * (f.media[r] + w.privacy[i] * f.mediaPrivacy[r]);
+  const K = w.K;
+  const base = i * K;
+  const rk = r * K;
+  let users = 0;
+  let usersPrivacy = 0;
+  for (let a = 0; a < K; a++) {
+    if (!(w.status[base + a] & ACTIVE)) continue;
+    if (f.mediaUsers[rk + a] > users) users = f.mediaUsers[rk + a];
+    if (f.mediaPrivacyUsers[rk + a] > usersPrivacy) usersPrivacy = f.mediaPrivacyUsers[rk + a];
+  }
+  return p.considerBase + p.considerMedia * (f.media[r] + users + w.privacy[i] * (f.mediaPrivacy[r] + usersPrivacy));
 }
 
 /** Upper bound of newsRate over the agents of region r (for thinning). */
 export function newsRateBound(f: Fields, p: Params, r: number): number {
-  return p.considerBase + p.considerMedia * (f.media[r] + f.mediaPrivacy[r]);
+  const K = f.K;
+  let users = 0;
+  let usersPrivacy = 0;
+  for (let a = 0; a < K; a++) {
+    users = Math.max(users, f.mediaUsers[r * K + a]);
+    usersPrivacy = Math.max(usersPrivacy, f.mediaPrivacyUsers[r * K + a]);
+  }
+  return p.considerBase + p.considerMedia * (f.media[r] + users + f.mediaPrivacy[r] + usersPrivacy);
 }
 
 /**
@@ -243,15 +264,35 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     toldApp = j;
   }
 
-  // 3. Other apps in use stay in use while enough contacts are there and they can be reached at
-  //    all (a short outage makes nobody give up an app; a block one cannot get round does).
+  // 3. Other apps in use stay in use while enough contacts are there (a short outage makes nobody
+  //    give up an app). One blocked beyond what the person can get round is kept only if they learn
+  //    to get round the block (getsRound); otherwise it goes dormant.
   for (let a = 0; a < K; a++) {
     if (a === j || !(w.status[base + a] & ACTIVE)) continue;
     if (w.status[base + a] & REQUIRED && f.require[r * K + a] > 0) continue;
-    const keep = acc[a] === CUT ? 0 : Math.min(1, reach(w, f, i, r, a) / p.dormancyReach);
-    if (rng() >= keep) setActive(w, i, a, false);
+    const rc = reach(w, f, i, r, a);
+    if (access(w, f, i, r, a) === CUT && !getsRound(w, f, p, i, r, a, rc, rng)) {
+      setActive(w, i, a, false);
+      continue;
+    }
+    if (rng() >= Math.min(1, rc / p.dormancyReach)) setActive(w, i, a, false);
   }
   if (told) tellContacts(w, p, i, toldApp, ledger.t, rng);
+}
+
+/**
+ * Agent i keeps app a, which a block puts beyond what they can get round, beside their main app:
+ * do they learn to get round it (a VPN, a proxy)? A logit of what the app offers, the contacts
+ * they would reach there (rc) and their taste for it, against the hassle and the learning
+ * (cutPenalty); true when they learnt. A block nobody can learn to get round is never got round.
+ */
+function getsRound(w: World, f: Fields, p: Params, i: number, r: number, a: number, rc: number, rng: Rng): boolean {
+  const c = cutPenalty(w, f, p, i, r, a);
+  if (!c.learn) return false;
+  const u = p.betaReach * rc + taste(w, p, i, a) - c.cost;
+  if (rng() * (1 + Math.exp(Math.min(50, u))) < 1) return false;
+  learnCircumvention(w, i, f.hardness[r * w.K + a]);
+  return true;
 }
 
 /**
@@ -271,8 +312,9 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
   for (let c = 0; c < K; c++) {
     W[c] = 0;
     const k = r * K + c;
-    // Apps in use, not launched, not working, or down anywhere in the region (in the news for failing).
-    if (c === j || !f.launched[c] || w.status[base + c] & ACTIVE || acc[c] === DOWN || acc[c] === CUT || f.outageSeverity[k] > 0) continue;
+    // Apps in use, not launched, not working, down anywhere in the region or in the news for
+    // failing (a story of an outage makes nobody try the app that failed, while the story lasts).
+    if (c === j || !f.launched[c] || w.status[base + c] & ACTIVE || acc[c] === DOWN || acc[c] === CUT || f.outageSeverity[k] > 0 || f.failing[k] > 0) continue;
     let u =
       p.trialBias +
       p.betaReach * reach(w, f, i, r, c) +

@@ -44,8 +44,13 @@ export interface Fields {
   /** Media attention per region: general, and privacy news (felt in proportion to privacy concern). */
   media: Float32Array;
   mediaPrivacy: Float32Array;
+  /** Media attention felt only by the users of each app (news of harm to it), index r * K + a. */
+  mediaUsers: Float32Array;
+  mediaPrivacyUsers: Float32Array;
   /** How prominently the news names each app now (media attention x weight of the mention). */
   salience: Float32Array;
+  /** Media attention of news that the app failed (its outages), while it lasts: nobody tries it then. */
+  failing: Float32Array;
   /** 1 where some app does not work for some people in the region (frustration is possible). */
   disrupted: Uint8Array;
   /** 1 where some app is durably out of reach for some people (blocks, shutdowns). */
@@ -82,7 +87,10 @@ export function makeFields(R: number, K: number): Fields {
     require: new Float32Array(rk),
     media: new Float32Array(R),
     mediaPrivacy: new Float32Array(R),
+    mediaUsers: new Float32Array(rk),
+    mediaPrivacyUsers: new Float32Array(rk),
     salience: new Float32Array(rk),
+    failing: new Float32Array(rk),
     disrupted: new Uint8Array(R),
     durable: new Uint8Array(R),
     availShare: new Float32Array(rk).fill(1),
@@ -132,7 +140,10 @@ export function resetFields(f: Fields, platforms: readonly PlatformInput[], t: n
   f.require.fill(0);
   f.media.fill(0);
   f.mediaPrivacy.fill(0);
+  f.mediaUsers.fill(0);
+  f.mediaPrivacyUsers.fill(0);
   f.salience.fill(0);
+  f.failing.fill(0);
   f.disrupted.fill(0);
   f.durable.fill(0);
 }

@@ -79,6 +79,12 @@ export interface CompiledShock {
   threat: number;
   /** News felt in proportion to privacy concern. */
   privacyNews: boolean;
+  /**
+   * News of harm to its apps (an outage, a block, a slowdown, a breach of trust, a threat): it
+   * makes their users reconsider, not everyone (a WhatsApp outage is no reason for someone without
+   * WhatsApp to rethink their apps). Other news (attention, a promotion, a shutdown) reaches all.
+   */
+  aboutUsers: boolean;
   /** Connectivity: apps that keep working (platform indices). */
   exempt: number[];
 }

@@ -61,6 +61,7 @@ export function compileShocks(s: Scenario): ShockOf[] {
       bonus: spec.type === 'promotion' ? spec.bonus : 0,
       threat: spec.type === 'announcement' ? spec.threat : 0,
       privacyNews: spec.type === 'trust' || (spec.type === 'attention' && spec.topic === 'privacy'),
+      aboutUsers: !harmless && spec.type !== 'connectivity',
       exempt: spec.type === 'connectivity' ? spec.exempt.map((p) => pid.get(p)!) : [],
       spec,
       platformIds,

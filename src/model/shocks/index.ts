@@ -31,6 +31,8 @@ export const SHOCK_MODULES: Record<ShockType, ShockModule> = {
 /**
  * Apply every shock under way at time t, with its media attention and the apps its news names.
  * News outlast the shock (they decay from its first day); a trust shock's reputation change too.
+ * News of harm to apps reaches their users (aboutUsers); other news, everyone in the region. The
+ * news of an outage marks its apps as failing for as long as it lasts.
  */
 export function applyShocks(shocks: readonly CompiledShock[], t: number, f: Fields, p: Params): void {
   const K = f.K;
@@ -42,9 +44,13 @@ export function applyShocks(shocks: readonly CompiledShock[], t: number, f: Fiel
     for (let r = 0; r < f.R; r++) {
       const level = mediaLevel(s.loudness[r], s.start, s.end, t, p);
       if (level < 1e-4) continue;
-      if (s.privacyNews) f.mediaPrivacy[r] += level;
+      if (s.aboutUsers) {
+        const to = s.privacyNews ? f.mediaPrivacyUsers : f.mediaUsers;
+        for (const a of s.platforms) to[r * K + a] += level;
+      } else if (s.privacyNews) f.mediaPrivacy[r] += level;
       else f.media[r] += level;
       for (let a = 0; a < K; a++) f.salience[r * K + a] += level * s.mentions[r * K + a];
+      if (s.type === 'outage') for (const a of s.platforms) f.failing[r * K + a] += level;
     }
   }
   finishFields(f);
