@@ -119,6 +119,22 @@ describe('spec builders', () => {
     expect(figureStatus({ ...tg500, inside: true })).toBe('inside');
   });
 
+  it('stops a linear axis at three times the highest median or figure, cuts wider bands off there and says so', () => {
+    // A posterior predictive band a hundred times the median would otherwise flatten every line.
+    const rows = fx.russiaBands.filter((b) => b.region === fx.russiaBands[0].region);
+    const wide = rows.map((b, k) => (k === 3 ? { ...b, hi: b.median * 100 } : b));
+    const top = (spec: TopLevelSpec) => Math.max(...[...walk(spec)].filter((o) => o.zero === true && Array.isArray(o.domain)).map((o) => (o.domain as number[])[1]));
+    const highest = Math.max(...rows.map((b) => b.median), ...rows.map((b) => b.hi));
+    const plain = timeseriesChart({ event: 'e', metric: 'dau', bands: rows, source });
+    const cut = timeseriesChart({ event: 'e', metric: 'dau', bands: wide, source });
+    expect(Math.abs(top(plain) / highest - 1)).toBeLessThan(1e-3); // the chart rounds to 4 digits
+    const subtitle = (spec: TopLevelSpec) => [...walk(spec)].flatMap((o) => (Array.isArray(o.subtitle) ? o.subtitle : typeof o.subtitle === 'string' ? [o.subtitle] : [])).join(' ');
+    expect(subtitle(plain)).not.toMatch(/cut off/);
+    expect(top(cut)).toBeLessThanOrEqual(3 * Math.max(...rows.map((b) => b.median)) * (1 + 1e-3));
+    expect(top(cut)).toBeGreaterThanOrEqual(highest * (1 - 1e-3));
+    expect(subtitle(cut)).toMatch(/Bands reaching above a panel are cut off at its top/);
+  });
+
   it('draws figures only on the panel of their region, or where their region has no panel', () => {
     const bands = [
       ...fx.russiaBands.slice(0, 10),

@@ -256,7 +256,7 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
   const yTitle = input.yTitle ?? (flow ? flowAxisTitle(input.metric, intervalMs) : metricAxisTitle(input.metric));
   const datasets: Record<string, unknown[]> = { series, figures: figureData, shocks };
 
-  const ctx: PanelContext = { color: appColorEnc, shapes, dashScale, flow, log, percent: info.percent, yTitle };
+  const ctx: PanelContext = { color: appColorEnc, shapes, dashScale, flow, log, percent: info.percent, yTitle, cut: false };
   const key: string[] = [];
   const views: NonNormalizedSpec[] = [];
   // Flow bins that do not start at midnight start at the shock's onset: say so.
@@ -295,8 +295,9 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
 
   const regionNote = region && region !== 'all' ? `, region ${region}` : '';
   const subtitle =
-    input.subtitle ??
-    `${input.event}. Lines: model median over replicates; shaded: 90% band${regionNote}. Points: reported figures` + (log ? '. Log scale.' : '.');
+    (input.subtitle ??
+      `${input.event}. Lines: model median over replicates; shaded: 90% band${regionNote}. Points: reported figures` + (log ? '. Log scale.' : '.')) +
+    (ctx.cut ? `${input.subtitle ? '.' : ''} Bands reaching above a panel are cut off at its top.` : '');
   const body: NonNormalizedSpec =
     views.length === 1
       ? views[0]
@@ -359,6 +360,22 @@ interface PanelContext {
   log: boolean;
   percent: boolean;
   yTitle: string;
+  /** Set when some panel cut a band off at its top (the subtitle says so). */
+  cut: boolean;
+}
+
+/**
+ * Top of a linear y axis: room for the medians and the reported figures, and for the bands up to
+ * BAND_ROOM times that. A posterior predictive band can reach orders of magnitude above the
+ * median; scaled to it, the lines the chart is about would lie flat on the axis.
+ */
+const BAND_ROOM = 3;
+function linearTop(core: readonly number[], bands: readonly number[]): { top: number; cut: boolean } {
+  const c = core.length ? Math.max(...core) : 0;
+  const b = bands.length ? Math.max(...bands) : 0;
+  if (!(c > 0)) return { top: b > 0 ? b : 1, cut: false };
+  const top = Math.max(c, Math.min(b, BAND_ROOM * c));
+  return { top, cut: b > top * (1 + 1e-9) };
 }
 
 interface PanelOptions {
@@ -401,7 +418,10 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
     (v): v is number => v !== null,
   );
   const domain = ctx.log ? logDomain(values) : undefined;
-  const top = values.length ? Math.max(...values) : 1;
+  const core = [...rows.map((d) => d.median), ...figs.flatMap((f) => [f.reported, f.rhi])].filter((v): v is number => v !== null);
+  const lin = linearTop(core, rows.map((d) => d.hi).filter((v): v is number => v !== null));
+  if (!ctx.log && !ctx.percent && lin.cut) ctx.cut = true;
+  const top = ctx.percent ? (values.length ? Math.max(...values) : 1) : lin.top;
   const yScale = ctx.log ? { type: 'log' as const, domain, nice: false } : { zero: true, nice: true, domain: [0, top > 0 ? top : 1] };
   const yTitle = o.yTitle ?? ctx.yTitle;
   const yAxis = ctx.percent
@@ -652,8 +672,9 @@ function windowTotals(ctx: PanelContext, figures: FigurePoint[], curves: Map<str
       ...figureTips(f, false),
     };
     data.push(point);
-    const values = [...c.points.flatMap((p) => [p.hi, p.median]), f.reported, f.reportedHi ?? 0];
-    const yScale = { zero: true, nice: true, domain: [0, Math.max(...values) * 1.05] };
+    const lin = linearTop([...c.points.map((p) => p.median), f.reported, f.reportedHi ?? 0], c.points.map((p) => p.hi));
+    if (lin.cut) ctx.cut = true;
+    const yScale = { zero: true, nice: true, domain: [0, lin.top * 1.05] };
     const yAxis = { labelExpr: countExpr(), tickCount: 4, title: i % cols === 0 ? `${metricTitle} so far` : null };
     const x = { field: 'e', type: 'quantitative' as const, title: unit === HOUR ? 'hours into the window' : 'days into the window' };
     // A little room right of the window's end, where the figure's marker sits.
@@ -664,13 +685,13 @@ function windowTotals(ctx: PanelContext, figures: FigurePoint[], curves: Map<str
       {
         data: { name: 'totals' },
         transform: [mine, { filter: '!datum.point' }],
-        mark: { type: 'area', opacity: 0.2 },
+        mark: { type: 'area', opacity: 0.2, clip: true },
         encoding: { x: { ...x, scale: xScale, axis: { tickCount: 4, grid: false } }, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis }, y2: { field: 'hi' }, color: ctx.color },
       },
       {
         data: { name: 'totals' },
         transform: [mine, { filter: '!datum.point' }],
-        mark: { type: 'line', strokeWidth: 2 },
+        mark: { type: 'line', strokeWidth: 2, clip: true },
         encoding: { x, y: { field: 'median', type: 'quantitative', scale: yScale, axis: yAxis }, color: ctx.color },
       },
     ];

@@ -38,7 +38,7 @@ Options:
   --force           write into a folder exodus did not write, replacing only entries named like
                     the report's
   --params FILE     behavioural parameters (JSON); default data/calibrated/params.json
-  --replicates N    replicates per event (default 8)
+  --replicates N    replicates per event (default 20, as compare: the same runs, the same numbers)
   --seed N          seed of the first replicate (default 1)
   --agents N        agents per run (default: each scenario's)
   --workers N       worker threads (default: the number of cores); results do not depend on it
@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   const names = positionals.flatMap((p) => (p === 'all' ? builtinNames() : [p]));
   // Load everything first: a bad file stops the report before anything is written.
   const events = names.map((n) => loadFor('report', n));
-  const replicates = intOption(values.replicates, 'replicates', 8);
+  const replicates = intOption(values.replicates, 'replicates', 20);
   const seed = intOption(values.seed, 'seed', 1, 0);
   const agentsOpt = values.agents === undefined ? undefined : intOption(values.agents, 'agents', 100_000, 100);
   const workers = intOption(values.workers, 'workers', defaultWorkers());
