@@ -197,6 +197,11 @@ describe('blocks and circumvention', () => {
     expect(dau(easy, 60)).toBeGreaterThan(0.2 * dau(easy, 8));
     expect(dau(alt(12), 60)).toBeLessThan(dau(easy, 60));
   });
+  it('a block of hardness 1 is got round by nobody, main app or not', () => {
+    const r = run(market({ days: 90, shocks: '[{ type: block, platforms: [Big, Alt], start: 2020-01-10, hardness: 1, media: 1 }]' }), { circCost: 0.5 });
+    expect(stockAt(r, 'dau', X(r), app(r, 'Big'), 60)).toBe(0);
+    expect(stockAt(r, 'dau', X(r), app(r, 'Alt'), 60)).toBe(0);
+  });
   it('people whose app is blocked and cannot get round it go elsewhere', () => {
     const r = run(blockAt(), { circCost: 12 });
     expect(primary(r, 'Alt', 60)).toBeGreaterThan(primary(r, 'Alt', 8));

@@ -157,7 +157,8 @@ export function viaHassle(f: Fields, p: Params, a: number): number {
 /** What a durably unreachable app costs agent i: the hassle of a VPN plus learning it, or betaAvail. */
 function cutPenalty(w: World, f: Fields, p: Params, i: number, r: number, a: number): { cost: number; learn: boolean } {
   const k = r * w.K + a;
-  if (f.hardness[k] >= 0) {
+  // Hardness 1 is a block nobody gets round (the scale's end): there is nothing to learn.
+  if (f.hardness[k] >= 0 && f.hardness[k] < 1) {
     const c = viaHassle(f, p, a) + learnCost(w, f, p, i, k);
     if (c < p.betaAvail) return { cost: c, learn: true };
   }
