@@ -7,6 +7,38 @@ export interface Progress {
 
 const LINE_SECONDS = 10;
 
+/**
+ * Time left (seconds) from the recent pace, not the average since the start: the later steps of a
+ * run can carry many more decisions than the first (a shutdown, a block), and the average then
+ * promises far too little. The pace is taken over the last quarter of the elapsed time (at least
+ * 5 s); samples are (ms, share done) pairs, oldest first, pruned here.
+ */
+export class Eta {
+  private t: number[] = [];
+  private d: number[] = [];
+  constructor(private readonly t0: number) {}
+  /** Note the share done at `now` (ms); returns the seconds left, or undefined when unknown. */
+  left(now: number, done: number): number | undefined {
+    if (!(done > 0) || done >= 1) return undefined;
+    if (!this.t.length || now - this.t[this.t.length - 1] >= 250) {
+      this.t.push(now);
+      this.d.push(done);
+    }
+    const window = Math.max(5000, 0.25 * (now - this.t0));
+    let k = 0;
+    while (k < this.t.length - 1 && now - this.t[k + 1] >= window) k++;
+    if (k > 0) {
+      this.t.splice(0, k);
+      this.d.splice(0, k);
+    }
+    const dt = now - this.t[0];
+    const dd = done - this.d[0];
+    const elapsed = (now - this.t0) / 1000;
+    if (dt < 1000 || !(dd > 0)) return elapsed * (1 / done - 1);
+    return ((1 - done) * dt) / dd / 1000;
+  }
+}
+
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr, lineSeconds = LINE_SECONDS): Progress {
   const t0 = performance.now();
   const tty = Boolean(stream.isTTY) && !process.env.CI;
@@ -14,9 +46,11 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
   let last = 0;
   let state = { done: 0, note: '' };
   let timer: NodeJS.Timeout | undefined;
+  const pace = new Eta(t0);
   const timing = (now: number, done: number) => {
     const elapsed = (now - t0) / 1000;
-    const eta = done > 0 ? `, ~${(elapsed * (1 / done - 1)).toFixed(0)}s left` : '';
+    const left = pace.left(now, done);
+    const eta = left !== undefined ? `, ~${left.toFixed(0)}s left` : '';
     return `${elapsed.toFixed(0)}s${eta}`;
   };
   // Not a terminal: a line every lineSeconds, from a timer (so it shows between updates while
@@ -96,6 +130,7 @@ export function runProgress(label: string, stream: NodeJS.WriteStream = process.
   // print its own "0%" lines every few seconds beside them, never updated).
   let bar = tty ? progressBar(`${label}: building the world`, stream) : undefined;
   let t0 = performance.now();
+  let pace = new Eta(t0);
   let lastLine = t0;
   return {
     update(done, p) {
@@ -104,13 +139,15 @@ export function runProgress(label: string, stream: NodeJS.WriteStream = process.
         phase = p;
         bar = tty ? progressBar(label, stream) : undefined;
         t0 = performance.now();
+        pace = new Eta(t0);
       }
       if (bar) return bar.update(done);
       const now = performance.now();
+      const left = pace.left(now, done);
       if (now - lastLine < everyMs) return;
       lastLine = now;
       const elapsed = (now - t0) / 1000;
-      const eta = done > 0 && done < 1 ? `, ~${(elapsed * (1 / done - 1)).toFixed(0)} s left` : '';
+      const eta = left !== undefined ? `, ~${left.toFixed(0)} s left` : '';
       stream.write(`${label}: ${phase === 'build' ? 'building the world' : 'steps'} ${(100 * done).toFixed(0)}%, ${elapsed.toFixed(0)} s${eta}\n`);
     },
     done() {
