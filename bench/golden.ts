@@ -4,13 +4,13 @@
 // 5000,20000] [--seeds 1,2] [--events a,b] [--stats] [--dump DIR]`). --stats also prints a few
 // headline numbers per run (for changes that are meant to be equal in distribution only); --dump
 // writes each run's values (full precision) to DIR, for bench/golden-diff.ts.
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinNames, loadScenario } from '../src/scenarios/load.ts';
 import { runScenario } from '../src/api.ts';
 import { fmtValue, tidyRows, regionIndices, stockAt, flowIn, type RunResult } from '../src/model/results.ts';
+import { outputHash } from '../scripts/golden.ts';
 
 function option(name: string, fallback: string): string {
   const k = process.argv.indexOf(`--${name}`);
@@ -22,13 +22,6 @@ const events = option('events', ['bench', ...builtinNames()].join(',')).split(',
 const stats = process.argv.includes('--stats');
 const dump = process.argv.includes('--dump') ? option('dump', '') : '';
 if (dump) mkdirSync(dump, { recursive: true });
-
-export function outputHash(res: RunResult): string {
-  const h = createHash('sha256');
-  for (const r of tidyRows(res)) h.update(`${r.time},${r.region},${r.platform},${r.metric},${fmtValue(r.value)}\n`);
-  for (const v of res.switches) h.update(`${fmtValue(v)}\n`);
-  return h.digest('hex').slice(0, 16);
-}
 
 /** Headline numbers: per app, monthly audience at the end and sign-ups over the run (all regions). */
 function headline(res: RunResult): string {

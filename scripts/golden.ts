@@ -3,17 +3,26 @@
 // rows and switch matrix, bench/golden.ts). tests/golden.test.ts recomputes them; a change of the
 // model or of the shipped calibration that moves any number must come with `npm run golden:update`
 // (this script with --update), so the diff of tests/fixtures/golden.json shows what moved.
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { builtinNames, loadScenario } from '../src/scenarios/load.ts';
 import { resolveRun } from '../src/api.ts';
 import { simulateScenario, observation } from '../src/scenarios/compile.ts';
 import { observe } from '../src/model/observe.ts';
-import { outputHash } from '../bench/golden.ts';
+import { fmtValue, tidyRows, type RunResult } from '../src/model/results.ts';
 
 export const GOLDEN_FILE = fileURLToPath(new URL('../tests/fixtures/golden.json', import.meta.url));
 export const GOLDEN_AGENTS = 4000;
 export const GOLDEN_SEED = 1;
+
+/** A hash of a run's whole output: its tidy rows and its switch matrix (also bench/golden.ts). */
+export function outputHash(res: RunResult): string {
+  const h = createHash('sha256');
+  for (const r of tidyRows(res)) h.update(`${r.time},${r.region},${r.platform},${r.metric},${fmtValue(r.value)}\n`);
+  for (const v of res.switches) h.update(`${fmtValue(v)}\n`);
+  return h.digest('hex').slice(0, 16);
+}
 
 export interface GoldenEvent {
   agents: number;
@@ -48,6 +57,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const tmp = `${GOLDEN_FILE}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(out, null, 2) + '\n');
-  (await import('node:fs')).renameSync(tmp, GOLDEN_FILE);
+  renameSync(tmp, GOLDEN_FILE);
   console.error(`golden: wrote ${GOLDEN_FILE}`);
 }

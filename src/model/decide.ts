@@ -272,6 +272,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     if (a === j || !(w.status[base + a] & ACTIVE)) continue;
     if (w.status[base + a] & REQUIRED && f.require[r * K + a] > 0) continue;
     const rc = reach(w, f, i, r, a);
+    // Access afresh, not scratchAccess: learning in step 2 may have opened this app too.
     if (access(w, f, i, r, a) === CUT && !getsRound(w, f, p, i, r, a, rc, rng)) {
       setActive(w, i, a, false);
       continue;

@@ -50,7 +50,7 @@ export function applyShocks(shocks: readonly CompiledShock[], t: number, f: Fiel
       } else if (s.privacyNews) f.mediaPrivacy[r] += level;
       else f.media[r] += level;
       for (let a = 0; a < K; a++) f.salience[r * K + a] += level * s.mentions[r * K + a];
-      if (s.type === 'outage') for (const a of s.platforms) f.failing[r * K + a] += level;
+      if (m.newsOfFailure) for (const a of s.platforms) f.failing[r * K + a] += level;
     }
   }
   finishFields(f);

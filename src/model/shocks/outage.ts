@@ -3,6 +3,7 @@
 import type { ShockModule } from './types.ts';
 
 export const outage: ShockModule = {
+  newsOfFailure: true,
   apply(s, _t, f) {
     for (const r of s.regions) {
       f.disrupted[r] = 1;

@@ -9,4 +9,6 @@ export interface ShockModule {
   apply(s: CompiledShock, t: number, f: Fields, p: Params): void;
   /** Whether its effect outlasts its end (a trust shock's reputation change fades slowly). */
   lingers?: boolean;
+  /** Whether its news is news that its apps failed: nobody tries them while it lasts (outages). */
+  newsOfFailure?: boolean;
 }
