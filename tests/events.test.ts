@@ -261,11 +261,11 @@ describe('the what-if continues the calibrated event', () => {
     const { resolveRun } = await import('../src/api.ts');
     const { loadScenario, getPath } = await import('../src/scenarios/load.ts');
     const file = join(mkdtempSync(join(tmpdir(), 'exodus-whatif-')), 'p.json');
-    writeFileSync(file, JSON.stringify({ params: {}, events: { 'russia-blocks-2024-2026': { shutdownShare: 0.042 } } }));
+    writeFileSync(file, JSON.stringify({ params: {}, events: { 'russia-blocks-2024-2026': { maxRequired: 0.0042 } } }));
     const whatif = loadScenario('russia-telegram-block-2026-whatif');
-    const q = whatif.scenario.fitted.find((x) => x.name === 'shutdownShare')!;
+    const q = whatif.scenario.fitted.find((x) => x.name === 'maxRequired')!;
     const r = resolveRun(whatif, { paramsFile: file, useCalibrated: false });
-    expect(getPath(r.scenario, pathsOf(q)[0])).toBe(0.042);
-    expect(r.fitted.shutdownShare).toBe(0.042);
+    expect(getPath(r.scenario, pathsOf(q)[0])).toBe(0.0042);
+    expect(r.fitted.maxRequired).toBe(0.0042);
   });
 });
