@@ -74,8 +74,10 @@ export function access(w: World, f: Fields, i: number, r: number, a: number): nu
 
 /** Share of agent i's contacts reachable on app a (active there, and the app works for them). */
 export function reach(w: World, f: Fields, i: number, r: number, a: number): number {
+  const n = w.reachCount[i * w.K + a];
+  if (n === 0) return 0; // (no contact there: the degree need not be read)
   const deg = w.net.offsets[i + 1] - w.net.offsets[i];
-  return deg > 0 ? (w.reachCount[i * w.K + a] / deg) * f.availShare[r * w.K + a] : 0;
+  return deg > 0 ? (n / deg) * f.availShare[r * w.K + a] : 0;
 }
 
 /**
@@ -86,6 +88,11 @@ export function reach(w: World, f: Fields, i: number, r: number, a: number): num
  */
 export function coAffected(w: World, f: Fields, r: number, a: number): number {
   return 1 - f.availShare[r * w.K + a];
+}
+
+/** What installing an app costs agent i (trying something new; more for people set in their ways). */
+function switchCost(w: World, p: Params, i: number): number {
+  return p.switchCost * (0.5 + w.inertia[i]);
 }
 
 /** Agent i's persistent taste for app a: a pure function of the run's seed. */
@@ -353,17 +360,17 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
   const base = i * K;
   const primary = w.primary[i];
   const W = w.scratchU;
-  const cost = p.switchCost * (0.5 + w.inertia[i]);
   let sum = 1;
   for (let a = 0; a < K; a++) {
     W[a] = 0;
-    if (a === primary || !f.launched[a]) continue;
-    const ac = access(w, f, i, r, a);
     const k = r * K + a;
-    if (ac === DOWN || ac === CUT || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
+    // (The tests that need no state of i come first: access reads i's skill.)
+    if (a === primary || !f.launched[a] || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
+    const ac = access(w, f, i, r, a);
+    if (ac === DOWN || ac === CUT) continue;
     let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? viaHassle(f, p, a) : 0);
     if (!(w.status[base + a] & INSTALLED)) {
-      u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - cost;
+      u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - switchCost(w, p, i);
     }
     W[a] = Math.exp(Math.min(50, u));
     sum += W[a];
