@@ -55,7 +55,7 @@ function worldOf(s: SharedWorld, input: ModelInput): World {
     tally: null as unknown as Tally,
     waiting: s.waiting, waitingStart: s.waitingStart, waitingCount: new Int32Array(s.R), net: { offsets: s.offsets, nbrs: s.nbrs },
     asc: s.asc, known: s.known, tasteSalt: s.tasteSalt, lo: 0, hi: 0, outbox: new Outbox(), circShared: s.circShared,
-    scratchU: new Float64Array(K), scratchW: new Float64Array(K), scratchAccess: new Uint8Array(K),
+    scratchU: new Float64Array(K), scratchW: new Float64Array(K),
   };
 }
 
