@@ -5,7 +5,7 @@
 // in use, and each works out from all of them how well known the apps are (its own copy of known).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelInput } from './input.ts';
-import type { Params } from './params.ts';
+import { fastParams, type Params } from './params.ts';
 import type { World } from './world.ts';
 import type { StepLedger } from './decide.ts';
 import { hear } from './decide.ts';
@@ -60,7 +60,8 @@ function worldOf(s: SharedWorld, input: ModelInput): World {
 }
 
 const setup = workerData as Setup;
-const { input, p, plan } = setup;
+const { input, plan } = setup;
+const p = fastParams(setup.p);
 const w = worldOf(setup.world, input);
 const shared = { code: setup.world.code, aList: setup.world.aList, aPos: setup.world.aPos };
 const weightNow = new Float64Array(w.R);
