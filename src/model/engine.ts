@@ -358,7 +358,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   opts.onProgress?.(0, 'run');
   const { w } = run.env;
   for (let step = 0; step < run.S; step++) {
-    if (run.blocks.length > 1) deliver(w, p, run.blocks);
+    if (run.blocks.length > 1) deliver(w, run.env.p, run.blocks);
     stepBlocks(run.env, run.blocks, step);
     run.afterStep(step);
   }
