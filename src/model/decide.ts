@@ -74,8 +74,10 @@ export function access(w: World, f: Fields, i: number, r: number, a: number): nu
 
 /** Share of agent i's contacts reachable on app a (active there, and the app works for them). */
 export function reach(w: World, f: Fields, i: number, r: number, a: number): number {
+  const n = w.reachCount[i * w.K + a];
+  if (n === 0) return 0; // (no contact there: the degree need not be read)
   const deg = w.net.offsets[i + 1] - w.net.offsets[i];
-  return deg > 0 ? (w.reachCount[i * w.K + a] / deg) * f.availShare[r * w.K + a] : 0;
+  return deg > 0 ? (n / deg) * f.availShare[r * w.K + a] : 0;
 }
 
 /**
@@ -86,6 +88,11 @@ export function reach(w: World, f: Fields, i: number, r: number, a: number): num
  */
 export function coAffected(w: World, f: Fields, r: number, a: number): number {
   return 1 - f.availShare[r * w.K + a];
+}
+
+/** What installing an app costs agent i (trying something new; more for people set in their ways). */
+function switchCost(w: World, p: Params, i: number): number {
+  return p.switchCost * (0.5 + w.inertia[i]);
 }
 
 /** Agent i's persistent taste for app a: a pure function of the run's seed. */
@@ -166,8 +173,8 @@ function cutPenalty(w: World, f: Fields, p: Params, i: number, r: number, a: num
 }
 
 /**
- * Utility of each app as a main app for agent i, into w.scratchU (-Infinity: not a choice), with
- * each app's access in w.scratchAccess; w.scratchW[a] = 1 where choosing a means learning to get
+ * Utility of each app as a main app for agent i, into w.scratchU (-Infinity: not a choice);
+ * w.scratchW[a] = 1 where choosing a means learning to get
  * round its block. The choice is among the apps in use (switching the main app means having tried
  * the new one first); a newcomer, who uses none, chooses among every app and installs it.
  * `withConstants` = false leaves out the app constants and tastes (used when fitting the constants).
@@ -177,31 +184,33 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
   const r = w.region[i];
   const base = i * K;
   const U = w.scratchU;
-  const acc = w.scratchAccess;
   const learn = w.scratchW;
   const primary = w.primary[i];
-  let inUse = 0;
-  for (let a = 0; a < K; a++) if (w.status[base + a] & ACTIVE && f.launched[a]) inUse++;
-  const cost = p.switchCost * (0.5 + w.inertia[i]);
+  let inUse = false;
+  for (let a = 0; a < K && !inUse; a++) inUse = Boolean(w.status[base + a] & ACTIVE && f.launched[a]);
   for (let a = 0; a < K; a++) {
     learn[a] = 0;
-    acc[a] = access(w, f, i, r, a);
     const st = w.status[base + a];
     const k = r * K + a;
     // Not launched; not in use while other apps are; or a new sign-up to an app that is down.
-    if (!f.launched[a] || (inUse > 0 && !(st & ACTIVE)) || (!(st & EVER) && (acc[a] === DOWN || f.outageSeverity[k] > 0))) {
+    if (!f.launched[a] || (inUse && !(st & ACTIVE))) {
+      U[a] = -Infinity;
+      continue;
+    }
+    const ac = access(w, f, i, r, a);
+    if (!(st & EVER) && (ac === DOWN || f.outageSeverity[k] > 0)) {
       U[a] = -Infinity;
       continue;
     }
     let u = p.betaReach * reach(w, f, i, r, a) + p.betaPrivacy * w.privacy[i] * f.privacy[k] + p.betaQuality * f.quality[a] + f.utility[k];
     u -= p.betaThreat * f.threat[k];
-    if (acc[a] === VIA) u -= viaHassle(f, p, a);
-    else if (acc[a] === CUT) {
+    if (ac === VIA) u -= viaHassle(f, p, a);
+    else if (ac === CUT) {
       const c = cutPenalty(w, f, p, i, r, a);
       u -= c.cost;
       learn[a] = c.learn ? 1 : 0;
     }
-    if (!(st & INSTALLED)) u -= p.betaPrice * f.price[a] + cost;
+    if (!(st & INSTALLED)) u -= p.betaPrice * f.price[a] + switchCost(w, p, i);
     if (a === primary) u += p.habit;
     if (withConstants) u += w.asc[k] + taste(w, p, i, a);
     U[a] = u;
@@ -214,7 +223,6 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   const r = w.region[i];
   const base = i * K;
   const U = w.scratchU;
-  const acc = w.scratchAccess;
   const primary = w.primary[i];
   let told = false;
   let toldApp = NO_APP;
@@ -224,7 +232,6 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
 
   // 1. Perhaps add one app beside the main one, for what it offers that the main app lacks now.
   if (primary !== NO_APP) {
-    for (let a = 0; a < K; a++) acc[a] = access(w, f, i, r, a);
     const c = pickTrial(w, f, p, i, r, primary, heard, rng);
     if (c >= 0) {
       const installed = Boolean(w.status[base + c] & INSTALLED);
@@ -272,7 +279,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     if (a === j || !(w.status[base + a] & ACTIVE)) continue;
     if (w.status[base + a] & REQUIRED && f.require[r * K + a] > 0) continue;
     const rc = reach(w, f, i, r, a);
-    // Access afresh, not scratchAccess: learning in step 2 may have opened this app too.
+    // Access afresh: learning in step 2 may have opened this app too.
     if (access(w, f, i, r, a) === CUT && !getsRound(w, f, p, i, r, a, rc, rng)) {
       setActive(w, i, a, false);
       continue;
@@ -304,19 +311,20 @@ function getsRound(w: World, f: Fields, p: Params, i: number, r: number, a: numb
 function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, rng: Rng): number {
   const K = w.K;
   const base = i * K;
-  const acc = w.scratchAccess;
   const rj = r * K + j;
-  const mainPenalty = acc[j] === VIA ? viaHassle(f, p, j) : acc[j] === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
+  const aj = access(w, f, i, r, j);
+  const mainPenalty = aj === VIA ? viaHassle(f, p, j) : aj === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
   const mainSide = p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - mainPenalty;
-  const cost = p.switchCost * (0.5 + w.inertia[i]);
   let sum = 1; // the option of adding nothing
   const W = w.scratchU;
   for (let c = 0; c < K; c++) {
     W[c] = 0;
     const k = r * K + c;
-    // Apps in use, not launched, not working, down anywhere in the region or in the news for
-    // failing (a story of an outage makes nobody try the app that failed, while the story lasts).
-    if (c === j || !f.launched[c] || w.status[base + c] & ACTIVE || acc[c] === DOWN || acc[c] === CUT || f.outageSeverity[k] > 0 || f.failing[k] > 0) continue;
+    // Apps in use, not launched, down anywhere in the region or in the news for failing (a story
+    // of an outage makes nobody try the app that failed, while the story lasts), not working.
+    if (c === j || !f.launched[c] || w.status[base + c] & ACTIVE || f.outageSeverity[k] > 0 || f.failing[k] > 0) continue;
+    const ac = access(w, f, i, r, c);
+    if (ac === DOWN || ac === CUT) continue;
     let u =
       p.trialBias +
       p.betaReach * reach(w, f, i, r, c) +
@@ -326,10 +334,10 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
       f.utility[k] +
       p.betaQuality * f.quality[c] -
       p.betaThreat * f.threat[k] -
-      (acc[c] === VIA ? viaHassle(f, p, c) : 0) -
+      (ac === VIA ? viaHassle(f, p, c) : 0) -
       mainSide +
       taste(w, p, i, c);
-    if (!(w.status[base + c] & INSTALLED)) u -= p.betaPrice * f.price[c] + cost;
+    if (!(w.status[base + c] & INSTALLED)) u -= p.betaPrice * f.price[c] + switchCost(w, p, i);
     W[c] = Math.exp(Math.min(50, u));
     sum += W[c];
   }
@@ -353,17 +361,17 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
   const base = i * K;
   const primary = w.primary[i];
   const W = w.scratchU;
-  const cost = p.switchCost * (0.5 + w.inertia[i]);
   let sum = 1;
   for (let a = 0; a < K; a++) {
     W[a] = 0;
-    if (a === primary || !f.launched[a]) continue;
-    const ac = access(w, f, i, r, a);
     const k = r * K + a;
-    if (ac === DOWN || ac === CUT || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
+    // (The tests that need no state of i come first: access reads i's skill.)
+    if (a === primary || !f.launched[a] || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
+    const ac = access(w, f, i, r, a);
+    if (ac === DOWN || ac === CUT) continue;
     let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? viaHassle(f, p, a) : 0);
     if (!(w.status[base + a] & INSTALLED)) {
-      u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - cost;
+      u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - switchCost(w, p, i);
     }
     W[a] = Math.exp(Math.min(50, u));
     sum += W[a];

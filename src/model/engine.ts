@@ -6,7 +6,7 @@
 // counters kept up to date as people change their apps (tally.ts): its cost does not grow with the
 // number of agents. A Run holds the world, its blocks and the series; simulate drives it in this
 // thread, threads.ts on worker threads.
-import type { Params } from './params.ts';
+import { fastParams, type Params } from './params.ts';
 import type { ModelInput } from './input.ts';
 import { makeFields, resetFields, type Fields } from './fields.ts';
 import { plainAlloc, type Alloc } from './alloc.ts';
@@ -223,7 +223,8 @@ export class Run {
     // App constants are fitted to the world before any shock: a shock under way at the start (e.g.
     // a promotion) must move people, not be absorbed into the constants.
     resetFields(f, input.platforms, 0);
-    assignMainApps(w, f, p, input, seed, build);
+    const fp = fastParams(p);
+    assignMainApps(w, f, fp, input, seed, build);
     if (alloc !== plainAlloc) {
       const waiting = alloc(Int32Array, w.waiting.length);
       waiting.set(w.waiting);
@@ -233,7 +234,7 @@ export class Run {
     const weightNow = new Float64Array(R);
     const inUse = new Float64Array(RK);
     this.env = {
-      w, f, p, input, plan: this.plan, sweepDay: this.sched.day, pass: alloc(Float64Array, RK).fill(1), weightNow, arrival: input.regions.map((r) => r.arrival),
+      w, f, p: fp, input, plan: this.plan, sweepDay: this.sched.day, pass: alloc(Float64Array, RK).fill(1), weightNow, arrival: input.regions.map((r) => r.arrival),
       // This thread steps all blocks (simulate) or none (threads.ts: the workers have their own).
       inUse: (blocks) => sumInUse(blocks, inUse),
     };
@@ -357,7 +358,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   opts.onProgress?.(0, 'run');
   const { w } = run.env;
   for (let step = 0; step < run.S; step++) {
-    if (run.blocks.length > 1) deliver(w, p, run.blocks);
+    if (run.blocks.length > 1) deliver(w, run.env.p, run.blocks);
     stepBlocks(run.env, run.blocks, step);
     run.afterStep(step);
   }

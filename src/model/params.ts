@@ -116,6 +116,15 @@ export function defaultParams(): Params {
   return p;
 }
 
+/**
+ * A copy of p that the engine reads in its inner loops. An object built key by key (defaultParams,
+ * merges of parameter sets) can be a dictionary to V8, whose every read is a hash look-up; a
+ * spread copy has fixed slots. Same keys, same values.
+ */
+export function fastParams(p: Params): Params {
+  return { ...p };
+}
+
 export function paramSpec(name: string): ParamSpec | undefined {
   return PARAM_SPECS.find((s) => s.name === name);
 }

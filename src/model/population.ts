@@ -172,7 +172,6 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     tasteSalt: (Math.imul(seed | 0, 0x9e3779b1) ^ 0x5bd1e995) | 0,
     scratchU: new Float64Array(K),
     scratchW: new Float64Array(K),
-    scratchAccess: new Uint8Array(K),
   };
 }
 

@@ -5,7 +5,7 @@
 // in use, and each works out from all of them how well known the apps are (its own copy of known).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelInput } from './input.ts';
-import type { Params } from './params.ts';
+import { fastParams, type Params } from './params.ts';
 import type { World } from './world.ts';
 import type { StepLedger } from './decide.ts';
 import { hear } from './decide.ts';
@@ -55,12 +55,13 @@ function worldOf(s: SharedWorld, input: ModelInput): World {
     tally: null as unknown as Tally,
     waiting: s.waiting, waitingStart: s.waitingStart, waitingCount: new Int32Array(s.R), net: { offsets: s.offsets, nbrs: s.nbrs },
     asc: s.asc, known: s.known, tasteSalt: s.tasteSalt, lo: 0, hi: 0, outbox: new Outbox(), circShared: s.circShared,
-    scratchU: new Float64Array(K), scratchW: new Float64Array(K), scratchAccess: new Uint8Array(K),
+    scratchU: new Float64Array(K), scratchW: new Float64Array(K),
   };
 }
 
 const setup = workerData as Setup;
-const { input, p, plan } = setup;
+const { input, plan } = setup;
+const p = fastParams(setup.p);
 const w = worldOf(setup.world, input);
 const shared = { code: setup.world.code, aList: setup.world.aList, aPos: setup.world.aPos };
 const weightNow = new Float64Array(w.R);

@@ -84,7 +84,6 @@ export interface World {
   /** Scratch space for the decision rule (K entries each). */
   scratchU: Float64Array;
   scratchW: Float64Array;
-  scratchAccess: Uint8Array;
 }
 
 // Every change of a person's apps, main app or circumvention skill goes through these functions:
