@@ -322,8 +322,9 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
   const ckSettings = { events: settings.events, seed, agents, fit: settings.fit, priors: dims.map((d) => d.prior) };
   const ck = openCheckpoint(checkpointFile(o.checkpointDir ?? '.exodus', ckSettings), ckSettings, Boolean(o.resume));
   const pool = o.pool ?? createPool(o.workers ?? defaultWorkers());
-  // Its threads start when the first emulators are fitted (after the first wave's runs).
   const compute = o.compute ?? createComputePool(o.computeThreads ?? defaultComputeThreads());
+  // Its threads load their code while the first wave simulates, not when the first emulators are due.
+  compute.warm();
   const runsPerCandidate = setups.length;
 
   let candidates = 0;

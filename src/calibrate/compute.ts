@@ -23,6 +23,8 @@ export interface ComputePool {
   readonly threads: number;
   /** Run `name` on every argument; results in argument order. Several maps may be in flight. */
   map<K extends JobName>(name: K, args: readonly JobArgs<K>[], o?: MapOptions): Promise<JobResult<K>[]>;
+  /** Start the threads now (they load their code meanwhile) rather than at the first map. */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export function inProcessCompute(): ComputePool {
       }
       return out;
     },
+    warm() {},
     async close() {},
   };
 }
@@ -144,6 +147,9 @@ function threadCompute(n: number): ComputePool {
         }
         pump();
       });
+    },
+    warm() {
+      while (workers.length < n) idle.push(spawn());
     },
     async close() {
       queue.length = 0;
