@@ -33,22 +33,29 @@ function hashModels(models: EventModel[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+// CPU seconds of the whole process (all its threads): what the work costs, whatever the machine's load.
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 const times: Record<string, number> = {};
 for (let wave = 1; wave <= 3; wave++) {
   const bank = cal.bank.filter((b) => b.wave <= wave);
   const t0 = performance.now();
+  const c0 = cpu();
   const models = await buildEventModels(cal.dims, cal.setups, bank, seed + wave, compute as never);
   const s = (performance.now() - t0) / 1000;
   times[`fit${wave}`] = s;
-  console.log(JSON.stringify({ phase: `emulators wave ${wave}`, runs: bank.length, seconds: Number(s.toFixed(2)), hash: hashModels(models) }));
+  console.log(JSON.stringify({ phase: `emulators wave ${wave}`, runs: bank.length, seconds: Number(s.toFixed(2)), cpuSeconds: Number((cpu() - c0).toFixed(2)), hash: hashModels(models) }));
 }
 if (!skipSbc) {
   const prior = cal.bank.filter((b) => b.wave === 1);
   const t0 = performance.now();
+  const c0 = cpu();
   const lr = await chooseLearningRate(cal.dims, cal.setups, prior, { seed, compute: compute as never });
   const s = (performance.now() - t0) / 1000;
   times.sbc = s;
-  console.log(JSON.stringify({ phase: 'learning rate', seconds: Number(s.toFixed(2)), rate: lr.rate, trials: lr.trials }));
+  console.log(JSON.stringify({ phase: 'learning rate', seconds: Number(s.toFixed(2)), cpuSeconds: Number((cpu() - c0).toFixed(2)), rate: lr.rate, trials: lr.trials }));
 }
 console.log(JSON.stringify({ totalSeconds: Number(Object.values(times).reduce((a, b) => a + b, 0).toFixed(2)) }));
 await compute?.close();
