@@ -249,7 +249,7 @@ describe('the learning rate chosen by SBC', () => {
     expect(r10.rate).toBeGreaterThan(0.03);
     expect(r10.rate).toBeLessThan(0.4);
     // Checked afresh (other reporting errors): the rate chosen gives about 90% coverage.
-    const check = await runSbc(ten.dims, sbcSetup(ten.dims, ten.setups, ten.runs, 60, 9, 'check'), r10.rate, { seed: 9, particles: 300 });
+    const check = await runSbc(ten.dims, await sbcSetup(ten.dims, ten.setups, ten.runs, 60, 9, 'check'), r10.rate, { seed: 9, particles: 300 });
     expect(check.pooled90).toBeGreaterThan(0.8);
   });
 });

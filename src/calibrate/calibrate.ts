@@ -27,6 +27,7 @@ import { parseCsv, toCsv } from '../scenarios/csv.ts';
 import { InputError } from '../scenarios/errors.ts';
 import { createPool, defaultWorkers, type Pool } from './pool.ts';
 import type { Task } from './task.ts';
+import { createComputePool, defaultComputeThreads, type ComputePool } from './compute.ts';
 import { comparedFigures } from './replicates.ts';
 import { targetOf, logLik, log10Error, type Target } from './errors.ts';
 import { buildSpace, candidateOf, priorSample, toUnit, type Candidate, type Dim, type SpaceOptions } from './space.ts';
@@ -77,6 +78,12 @@ export interface CalibrateOptions extends SpaceOptions {
   learningRate?: number;
   workers?: number;
   pool?: Pool;
+  /**
+   * Threads for fitting the emulators and for SBC (default: the machine's cores; results do not
+   * depend on it), or a compute pool to use (left open).
+   */
+  computeThreads?: number;
+  compute?: ComputePool;
   /** Continue from the checkpoint of a calibration with the same settings. */
   resume?: boolean;
   /** Folder of checkpoints (default .exodus). */
@@ -315,6 +322,9 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
   const ckSettings = { events: settings.events, seed, agents, fit: settings.fit, priors: dims.map((d) => d.prior) };
   const ck = openCheckpoint(checkpointFile(o.checkpointDir ?? '.exodus', ckSettings), ckSettings, Boolean(o.resume));
   const pool = o.pool ?? createPool(o.workers ?? defaultWorkers());
+  const compute = o.compute ?? createComputePool(o.computeThreads ?? defaultComputeThreads());
+  // Its threads load their code while the first wave simulates, not when the first emulators are due.
+  compute.warm();
   const runsPerCandidate = setups.length;
 
   let candidates = 0;
@@ -359,13 +369,14 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
       }
       phase = 'emulator';
       progress({ message: `fitting emulators to ${bank.length} runs` });
-      models = buildEventModels(dims, setups, bank, seed + wave);
+      models = await buildEventModels(dims, setups, bank, seed + wave, compute);
       if (wave === 1 && o.learningRate === undefined) {
         // How much the figures are worth together: SBC on the prior runs (learning-rate.ts).
         phase = 'learning rate';
         progress({ message: 'choosing the learning rate by SBC on the prior runs' });
         settings.learningRate = await chooseLearningRate(dims, setups, bank, {
           seed,
+          compute,
           onTrial: (t) => progress({ message: `learning rate ${t.rate}: SBC 90% intervals hold ${Math.round(100 * t.coverage90)}% of the true values` }),
         });
       }
@@ -446,6 +457,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
   } finally {
     ck.flush();
     if (!o.pool) await pool.close();
+    if (!o.compute) await compute.close();
   }
 }
 

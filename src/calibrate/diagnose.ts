@@ -81,7 +81,7 @@ export async function diagnose(o: DiagnoseOptions): Promise<DiagnoseResult> {
     us.forEach((u, k) => prior.push({ u, seed: seeds[k], wave: 1, values: vals[k] }));
   }
   const rate = o.learningRate ?? 1;
-  const setup = sbcSetup(o.dims, setups, prior, nTruth, seed, 'diagnose:errors');
+  const setup = await sbcSetup(o.dims, setups, prior, nTruth, seed, 'diagnose:errors');
   let done = 0;
   const result = await runSbc(o.dims, setup, rate, { seed, particles: o.particles ?? DIAGNOSE_DEFAULTS.particles, onTruth: () => o.onProgress?.('simulation-based calibration', ++done, setup.truths.length) });
 

@@ -5,6 +5,8 @@
 import { fitEmulator, predictMeans, type Emulator } from './gp.ts';
 import { logLik, type Target } from './errors.ts';
 import type { Dim } from './space.ts';
+import type { ComputePool } from './compute.ts';
+import type { EmulatorJob } from './jobs.ts';
 
 /** One simulated candidate: its unit coordinates and, per event, the values of its figures. */
 export interface BankRun {
@@ -43,15 +45,20 @@ export function toLog(v: number, floor: number): number {
   return Math.log10(Number.isFinite(v) && v > floor ? v : floor);
 }
 
-/** Fit the emulators of every event to the bank. */
-export function buildEventModels(dims: readonly Dim[], setups: readonly EventSetupLike[], bank: readonly BankRun[], seed: number): EventModel[] {
+/**
+ * Fit the emulators of every event to the bank: one job per event, on the compute threads if given
+ * (the same emulators, bit for bit, on any number of threads).
+ */
+export async function buildEventModels(dims: readonly Dim[], setups: readonly EventSetupLike[], bank: readonly BankRun[], seed: number, compute?: ComputePool): Promise<EventModel[]> {
   const lastWave = Math.max(...bank.map((b) => b.wave));
-  return setups.map((su, e) => {
-    const inputs = dims.map((d, i) => (d.event === undefined || d.event === su.name ? i : -1)).filter((i) => i >= 0);
+  const n = bank.length;
+  const inputsOf = setups.map((su) => dims.map((d, i) => (d.event === undefined || d.event === su.name ? i : -1)).filter((i) => i >= 0));
+  const floorsOf = setups.map((su) => Float64Array.from(su.targets, floorOf));
+  const jobs: EmulatorJob[] = setups.map((su, e) => {
+    const inputs = inputsOf[e];
     const d = inputs.length;
     const m = su.targets.length;
-    const n = bank.length;
-    const floors = Float64Array.from(su.targets, floorOf);
+    const floors = floorsOf[e];
     const X = new Float64Array(n * d);
     const Y = new Float64Array(n * m);
     const looWeight = new Float64Array(n);
@@ -61,8 +68,13 @@ export function buildEventModels(dims: readonly Dim[], setups: readonly EventSet
       // The emulator's error matters where the posterior is: measure it on the latest wave.
       looWeight[i] = lastWave === 1 || b.wave === lastWave ? 1 : 0.1;
     });
-    const em = fitEmulator(X, Y, n, d, m, { seed: seed + e, looWeight });
-    return { event: su.name, inputs, targets: su.targets, floors, em, x: new Float64Array(d), mu: new Float64Array(m), k: new Float64Array(n) };
+    return { X, Y, n, d, m, fit: { seed: seed + e, looWeight } };
+  });
+  // The fit's cost grows with the outputs (a Cholesky factor and an inverse each, per iteration).
+  const ems = compute ? await compute.map('emulator', jobs, { cost: jobs.map((j) => j.m) }) : jobs.map((j) => fitEmulator(j.X, j.Y, j.n, j.d, j.m, j.fit));
+  return setups.map((su, e) => {
+    const em = ems[e];
+    return { event: su.name, inputs: inputsOf[e], targets: su.targets, floors: floorsOf[e], em, x: new Float64Array(em.d), mu: new Float64Array(su.targets.length), k: new Float64Array(n) };
   });
 }
 

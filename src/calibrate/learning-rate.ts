@@ -15,11 +15,12 @@
 // emulators fitted on one half, each run of the other half playing the true world, its figures plus
 // a reporting error drawn from the error model as the synthetic reported figures.
 import { makeRng, normal } from '../model/rng.ts';
-import { buildEventModels, floorOf, predictEvent, toLog, type BankRun, type EventModel, type EventSetupLike } from './emulate.ts';
-import { logLik, type Target } from './errors.ts';
+import { buildEventModels, floorOf, toLog, type BankRun, type EventModel, type EventSetupLike } from './emulate.ts';
+import type { Target } from './errors.ts';
 import type { Dim } from './space.ts';
-import { temperedSmc } from './smc.ts';
 import { sbc, type SbcResult } from './sbc.ts';
+import { JOBS, type SbcPosteriorJob } from './jobs.ts';
+import type { ComputePool } from './compute.ts';
 
 /** 90% intervals should hold this share of the true values. */
 export const TARGET_COVERAGE = 0.9;
@@ -39,9 +40,10 @@ export interface SbcSetup {
  * The truths of SBC from prior runs: two halves, each judged by emulators fitted on the other, with
  * synthetic reported figures (fixed here, so that every rate tried sees the same data).
  */
-export function sbcSetup(dims: readonly Dim[], setups: readonly EventSetupLike[], prior: readonly BankRun[], nTruth: number, seed: number, stream: string): SbcSetup {
+export async function sbcSetup(dims: readonly Dim[], setups: readonly EventSetupLike[], prior: readonly BankRun[], nTruth: number, seed: number, stream: string, compute?: ComputePool): Promise<SbcSetup> {
   const halves = [prior.filter((_, i) => i % 2 === 0), prior.filter((_, i) => i % 2 === 1)];
-  const models = halves.map((h, k) => buildEventModels(dims, setups, h, seed + 50 + k));
+  // Both halves' emulators at once: their jobs share the compute threads.
+  const models = await Promise.all(halves.map((h, k) => buildEventModels(dims, setups, h, seed + 50 + k, compute)));
   const rng = makeRng(seed, stream);
   const truths: SbcSetup['truths'] = [];
   for (let k = 0; truths.length < nTruth && k < prior.length; k++) {
@@ -54,16 +56,22 @@ export function sbcSetup(dims: readonly Dim[], setups: readonly EventSetupLike[]
   return { truths, trainRuns: halves[0].length };
 }
 
-/** SBC of the posterior prior x L^rate on the truths of `setup`. */
-export function runSbc(dims: readonly Dim[], setup: SbcSetup, rate: number, o: { seed: number; particles: number; onTruth?: () => void }): Promise<SbcResult> {
+/**
+ * SBC of the posterior prior x L^rate on the truths of `setup`: one SMC per truth, each with its
+ * own seed, on the compute threads if given (the same draws on any number of threads).
+ */
+export async function runSbc(dims: readonly Dim[], setup: SbcSetup, rate: number, o: { seed: number; particles: number; onTruth?: () => void; compute?: ComputePool }): Promise<SbcResult> {
+  const jobs: SbcPosteriorJob[] = setup.truths.map((t, k) => ({ dims: dims as Dim[], models: t.models, synthetic: t.synthetic, rate, seed: o.seed + 100 + k, particles: o.particles }));
+  const posteriors = o.compute
+    ? await o.compute.map('sbcPosterior', jobs, { onDone: () => o.onTruth?.() })
+    : jobs.map((j) => {
+        const p = JOBS.sbcPosterior(j);
+        o.onTruth?.();
+        return p;
+      });
   return sbc(
     setup.truths.map((t) => t.run.u),
-    (k) => {
-      const { models, synthetic } = setup.truths[k];
-      const post = temperedSmc(dims, (u) => rate * syntheticLogLik(models, synthetic, u), { seed: o.seed + 100 + k, particles: o.particles, moves: 4 });
-      o.onTruth?.();
-      return post.particles;
-    },
+    (k) => posteriors[k],
   );
 }
 
@@ -84,12 +92,12 @@ export interface LearningRate {
  * The largest rate whose SBC 90% coverage reaches the target: 1 if it already does, else found on
  * the log scale by interpolating the coverage between rates tried (it falls as the rate grows).
  */
-export async function chooseLearningRate(dims: readonly Dim[], setups: readonly EventSetupLike[], prior: readonly BankRun[], o: { seed: number; truths?: number; particles?: number; onTrial?: (t: RateTrial) => void }): Promise<LearningRate> {
-  const setup = sbcSetup(dims, setups, prior, o.truths ?? 100, o.seed, 'learning-rate:errors');
+export async function chooseLearningRate(dims: readonly Dim[], setups: readonly EventSetupLike[], prior: readonly BankRun[], o: { seed: number; truths?: number; particles?: number; onTrial?: (t: RateTrial) => void; compute?: ComputePool }): Promise<LearningRate> {
+  const setup = await sbcSetup(dims, setups, prior, o.truths ?? 100, o.seed, 'learning-rate:errors', o.compute);
   if (setup.truths.length < 4) return { rate: 1, trials: [], truths: setup.truths.length };
   const trials: RateTrial[] = [];
   const at = async (rate: number) => {
-    const r = await runSbc(dims, setup, rate, { seed: o.seed + 7000 * (trials.length + 1), particles: o.particles ?? 400 });
+    const r = await runSbc(dims, setup, rate, { seed: o.seed + 7000 * (trials.length + 1), particles: o.particles ?? 400, compute: o.compute });
     const t = { rate, coverage50: r.pooled50, coverage90: r.pooled90 };
     trials.push(t);
     o.onTrial?.(t);
@@ -139,13 +147,4 @@ function syntheticTarget(t: Target, value: number, rng: () => number): Target {
   for (let d = 0; d < 5; d++) chi += normal(rng) ** 2;
   const e = (t.sd * normal(rng)) / Math.sqrt(chi / 5);
   return { id: t.id, value: 10 ** (toLog(value, floorOf(t)) + e), kind: t.kind, confidence: t.confidence, sd: t.sd };
-}
-
-function syntheticLogLik(models: readonly EventModel[], targets: readonly Target[][], u: number[]): number {
-  let ll = 0;
-  models.forEach((ev, e) => {
-    const mu = predictEvent(ev, u);
-    targets[e].forEach((t, j) => (ll += logLik(mu[j], ev.em.outputs[j].looVar, t)));
-  });
-  return ll;
 }

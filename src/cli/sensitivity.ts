@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } else {
     process.stderr.write(`fitting emulators to ${cal.bank.length} runs of the calibration...\n`);
-    const models = buildEventModels(cal.dims, cal.setups, cal.bank, seed);
+    const models = await buildEventModels(cal.dims, cal.setups, cal.bank, seed);
     cells = sobolOnEmulator({ models, dims: cal.dims, n: intOption(values.samples, 'samples', 2048, 64), seed });
   }
   if (out) writeOutputFile(out, sensitivityCsv(cells), outOpts);
