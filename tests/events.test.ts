@@ -59,7 +59,6 @@ describe('built-in events: files', () => {
   it.each(BUILTINS)('%s sets no behavioural parameters and keeps its fitted quantities few, bounded and with priors', (name) => {
     const { scenario } = loadScenario(name);
     expect(scenario.params).toBeUndefined();
-    expect(scenario.fitted.length).toBeGreaterThanOrEqual(1);
     expect(scenario.fitted.length).toBeLessThanOrEqual(4);
     for (const q of scenario.fitted) {
       // Every per-event unknown has a prior from the facts of its event, and says which.

@@ -91,7 +91,7 @@ export function fitChart(input: FitInput): TopLevelSpec {
   const inside = points.filter((p) => p.inside).length;
   const subtitle =
     input.subtitle ??
-    `${points.length} figures: ${within2} within ×2 of the model median, ${inside} inside its 90% band (bars).` +
+    `${points.length} figures: ${within2} within ×2 of the model median, ${inside} inside its 90% band (bars). Dashed line: model = reported; grey band: within ×2.` +
       (dropped ? ` ${dropped} with zero values not shown.` : '') +
       (ratios ? ` ${ratios} ratio${ratios > 1 ? 's' : ''} (relative figures) in the fit tables.` : '');
   return finishChart(body, {
@@ -104,14 +104,18 @@ export function fitChart(input: FitInput): TopLevelSpec {
 
 type Point = { reported: number; median: number; lo: number; hi: number; status: string; inside: boolean };
 
-/** "model = reported" high on the diagonal, "within ×2" low in the band, apart from each other. */
+/**
+ * "model = reported" high on the diagonal, "within ×2" low in the band, apart from each other; a
+ * label with no free spot (wide bands cross the whole diagonal) is left out: the subtitle says
+ * what the line and the band are.
+ */
 function guideLabels(points: Point[], dmin: number, dmax: number, size: number) {
   const top = guideSpot(points, dmin, dmax, size, 'model = reported', steps(0.9, 0.1));
-  const low = guideSpot(points, dmin, dmax, size, 'within ×2', steps(0.1, 0.9), 1.45, top);
-  return [
-    { x: top.x, y: top.y, below: top.below, label: 'model = reported' },
-    { x: low.x, y: low.y, below: low.below, label: 'within ×2' },
-  ];
+  const low = guideSpot(points, dmin, dmax, size, 'within ×2', steps(0.1, 0.9), 1.45, top ?? undefined);
+  const out: { x: number; y: number; below: boolean; label: string }[] = [];
+  if (top) out.push({ x: top.x, y: top.y, below: top.below, label: 'model = reported' });
+  if (low) out.push({ x: low.x, y: low.y, below: low.below, label: 'within ×2' });
+  return out;
 }
 
 /** Shares of the axis from `from` towards `to` in steps of 0.04. */
@@ -119,9 +123,9 @@ const steps = (from: number, to: number) => Array.from({ length: Math.round(Math
 
 /**
  * A spot on the diagonal (as a share of the log axis) for a guide label, the first of `shares`
- * whose label (45°, measured) no figure's bar or marker crosses; the first when none is free.
+ * whose label (45°, measured) no figure's bar or marker crosses; null when none is free.
  */
-function guideSpot(points: Point[], dmin: number, dmax: number, size: number, text: string, shares: number[], lift = 1, other?: { x: number; y: number; half: number }): { x: number; y: number; half: number; below: boolean } {
+function guideSpot(points: Point[], dmin: number, dmax: number, size: number, text: string, shares: number[], lift = 1, other?: { x: number; y: number; half: number }): { x: number; y: number; half: number; below: boolean } | null {
   const px = (v: number) => (Math.log(v / dmin) / Math.log(dmax / dmin)) * size; // x right, y up
   const w = textWidth(text, 10.5) + 8;
   const h = 14;
@@ -144,8 +148,7 @@ function guideSpot(points: Point[], dmin: number, dmax: number, size: number, te
   };
   const clear = (k: number) => !other || Math.hypot(px(at(k)) - px(other.x), px(at(k) * lift) - px(other.y)) > half + other.half + 10;
   for (const k of shares) for (const below of [false, true]) if (clear(k) && !hits(k, below)) return { x: at(k), y: at(k) * lift, half, below };
-  const k = shares.find(clear) ?? shares[0];
-  return { x: at(k), y: at(k) * lift, half, below: false };
+  return null;
 }
 
 /** One log–log panel of figures in one unit. */
