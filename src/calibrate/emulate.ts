@@ -85,14 +85,15 @@ export function predictEvent(ev: EventModel, u: ArrayLike<number>): Float64Array
   return ev.mu;
 }
 
-/** Log-likelihood of every event's figures at unit point u, by the emulators. */
-export function emulatedLogLik(models: readonly EventModel[], u: ArrayLike<number>, only?: readonly number[]): number {
+/** Log-likelihood of every event's figures (or of `targets`, by event: SBC's synthetic ones) at unit point u, by the emulators. */
+export function emulatedLogLik(models: readonly EventModel[], u: ArrayLike<number>, only?: readonly number[], targets?: readonly (readonly Target[])[]): number {
   let ll = 0;
   const which = only ?? models.map((_, e) => e);
   for (const e of which) {
     const ev = models[e];
+    const ts = targets?.[e] ?? ev.targets;
     const mu = predictEvent(ev, u);
-    for (let j = 0; j < ev.targets.length; j++) ll += logLik(mu[j], ev.em.outputs[j].looVar, ev.targets[j]);
+    for (let j = 0; j < ts.length; j++) ll += logLik(mu[j], ev.em.outputs[j].looVar, ts[j]);
   }
   return ll;
 }

@@ -2,8 +2,8 @@
 // one SBC truth's posterior. Each job is a pure function of structured-cloneable arguments, so it
 // gives the same bits wherever it runs (compute.ts sends it to a worker thread or runs it here).
 import { fitEmulator, type Emulator, type FitOptions } from './gp.ts';
-import { predictEvent, type EventModel } from './emulate.ts';
-import { logLik, type Target } from './errors.ts';
+import { emulatedLogLik, type EventModel } from './emulate.ts';
+import type { Target } from './errors.ts';
 import { temperedSmc } from './smc.ts';
 import type { Dim } from './space.ts';
 
@@ -44,12 +44,7 @@ export function runJob<K extends JobName>(name: K, args: JobArgs<K>): JobResult<
 
 /** Log-likelihood of synthetic figures at unit point u, by the emulators (learning-rate.ts). */
 export function syntheticLogLik(models: readonly EventModel[], targets: readonly Target[][], u: number[]): number {
-  let ll = 0;
-  models.forEach((ev, e) => {
-    const mu = predictEvent(ev, u);
-    targets[e].forEach((t, j) => (ll += logLik(mu[j], ev.em.outputs[j].looVar, t)));
-  });
-  return ll;
+  return emulatedLogLik(models, u, undefined, targets);
 }
 
 /** The buffers of the typed arrays in a result that own their whole buffer: moved, not copied. */
