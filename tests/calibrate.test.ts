@@ -9,7 +9,7 @@ import { median, summarise } from '../src/calibrate/loss.ts';
 import { band, bands, runReplicates } from '../src/calibrate/replicates.ts';
 import { buildSpace, candidateOf, fromUnit, logPrior, toUnit, unitOf } from '../src/calibrate/space.ts';
 import { cmaes } from '../src/calibrate/optimise.ts';
-import { calibrate, designCsv, paramFileJson, readDesign, CalibrationInterrupted, MIN_BUDGET, type CalibrationResult } from '../src/calibrate/calibrate.ts';
+import { calibrate, designCsv, paramFileJson, readDesign, CalibrationInterrupted, MIN_BUDGET, type CalibrateProgress, type CalibrationResult } from '../src/calibrate/calibrate.ts';
 import { posteriorCsv, readPosterior, resampleDraws } from '../src/calibrate/posterior.ts';
 import { loadScenarioText } from '../src/scenarios/load.ts';
 import { tinyScenarioText, withSyntheticFigures } from './calibrate-fixtures.ts';
@@ -126,7 +126,7 @@ describe('calibration', () => {
   });
 
   // A small calibration on two events with per-event unknowns.
-  const small = async (o: { workers: number; dir: string; resume?: boolean; stopAfterBatches?: number }): Promise<CalibrationResult> => {
+  const small = async (o: { workers: number; dir: string; resume?: boolean; stopAfterBatches?: number; onProgress?: (p: CalibrateProgress) => void }): Promise<CalibrationResult> => {
     const a = await withSyntheticFigures(tinyScenarioText('tiny-outage', 1), { params: truth, fitted: { loudness: 3 }, seeds: 1, agents: 600 });
     const b = await withSyntheticFigures(tinyScenarioText('tiny-outage-b', 1).replace('duration: 12h', 'duration: 30h'), { params: truth, seeds: 1, agents: 400 });
     return calibrate({ events: [a, b], fit: ['betaReach', 'considerMedia'], budget: MIN_BUDGET, waves: 2, agents: { 'tiny-outage': 600, 'tiny-outage-b': 400 }, particles: 300, draws: 100, validate: 2, checkpointDir: o.dir, ...o });
@@ -135,7 +135,14 @@ describe('calibration', () => {
 
   it('gives identical results with 1 or 2 workers, and after an interruption and --resume; its design reads back', async () => {
     const [d1, d2, d3] = [tmp(), tmp(), tmp()];
-    const one = await small({ workers: 1, dir: d1 });
+    const seen: CalibrateProgress[] = [];
+    const one = await small({ workers: 1, dir: d1, onProgress: (p) => seen.push(p) });
+    // Progress counts down the runs still to do, validation included, to none (it fed the ETA a negative count).
+    const left = seen.map((p) => p.runsLeft);
+    expect(Math.min(...left)).toBe(0);
+    left.slice(1).forEach((n, i) => expect(n).toBeLessThanOrEqual(left[i]));
+    expect(left[0]).toBe(2 * (MIN_BUDGET + 2 * 2));
+    expect(seen.at(-1)).toMatchObject({ phase: 'validation', runsLeft: 0 });
     const two = await small({ workers: 2, dir: d2 });
     expect(essence(two)).toEqual(essence(one));
     expect(two.simulated).toBe(one.simulated);

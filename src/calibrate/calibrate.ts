@@ -332,10 +332,14 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
   let wave = 0;
   let best = -Infinity;
   let phase: CalibrateProgress['phase'] = 'design';
+  // Runs still to do: the design's candidates, then the validation's point and posterior draws.
+  const validationRuns = 2 * nvalidate * runsPerCandidate;
+  const runsLeft = (inBatch: number) =>
+    Math.max(0, (phase === 'validation' ? 0 : (budget - candidates) * runsPerCandidate) + validationRuns - inBatch);
   const progress = (extra: Partial<CalibrateProgress> = {}) =>
-    o.onProgress?.({ phase, wave, waves: W, candidates, budget, batchDone: 0, batchSize: 0, simulated: runner.simulated, runsLeft: (budget - candidates) * runsPerCandidate + nvalidate * 2 * runsPerCandidate, best, ...extra });
+    o.onProgress?.({ phase, wave, waves: W, candidates, budget, batchDone: 0, batchSize: 0, simulated: runner.simulated, runsLeft: runsLeft(0), best, ...extra });
   const runner = candidateRunner(setups, dims, agents, pool, ck, {
-    onBatch: (d, n) => progress({ batchDone: d, batchSize: n, runsLeft: (budget - candidates) * runsPerCandidate - d }),
+    onBatch: (d, n) => progress({ batchDone: d, batchSize: n, runsLeft: runsLeft(d) }),
     afterBatch: () => {
       batches++;
       if (o.signal?.aborted || (o.stopAfterBatches !== undefined && batches >= o.stopAfterBatches)) throw new CalibrationInterrupted(ck.file);

@@ -75,17 +75,25 @@ interface Queued {
 function threadCompute(n: number): ComputePool {
   const workers: Worker[] = [];
   const idle: Worker[] = [];
+  // Threads not yet ready (compute-worker.ts says so once its listener is on; earlier messages may be lost).
+  const starting = new Set<Worker>();
   const queue: Queued[] = [];
   const running = new Map<Worker, Queued>();
   let nextId = 0;
 
   const pump = () => {
-    while (queue.length && (idle.length || workers.length < n)) {
-      const w = idle.pop() ?? spawn();
+    while (queue.length && idle.length) {
+      const w = idle.pop()!;
       const job = queue.shift()!;
       running.set(w, job);
       w.ref();
       w.postMessage({ id: nextId++, name: job.name, args: job.args });
+    }
+    while (queue.length > starting.size && workers.length < n) spawn();
+    // Threads still starting keep the process alive only while there is work waiting for them.
+    for (const w of starting) {
+      if (queue.length) w.ref();
+      else w.unref();
     }
   };
   const release = (w: Worker) => {
@@ -97,7 +105,14 @@ function threadCompute(n: number): ComputePool {
     const w = new Worker(ENTRY);
     w.unref();
     workers.push(w);
-    w.on('message', (msg: { out?: unknown; error?: string }) => {
+    starting.add(w);
+    w.on('message', (msg: { out?: unknown; error?: string; ready?: boolean }) => {
+      if (msg.ready) {
+        starting.delete(w);
+        w.unref();
+        idle.push(w);
+        return pump();
+      }
       const job = running.get(w);
       release(w);
       pump();
@@ -105,8 +120,10 @@ function threadCompute(n: number): ComputePool {
     });
     w.on('error', (e: Error) => {
       // A worker that died takes its job with it; the others carry on (a new one replaces it).
-      const job = running.get(w);
+      // A thread that failed to start fails the first waiting job (rather than being replaced forever).
+      const job = running.get(w) ?? (starting.has(w) ? queue.shift() : undefined);
       running.delete(w);
+      starting.delete(w);
       workers.splice(workers.indexOf(w), 1);
       const k = idle.indexOf(w);
       if (k >= 0) idle.splice(k, 1);
@@ -149,12 +166,13 @@ function threadCompute(n: number): ComputePool {
       });
     },
     warm() {
-      while (workers.length < n) idle.push(spawn());
+      while (workers.length < n) spawn();
     },
     async close() {
       queue.length = 0;
       await Promise.all(workers.splice(0).map((w) => w.terminate()));
       idle.length = 0;
+      starting.clear();
       running.clear();
     },
   };

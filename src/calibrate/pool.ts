@@ -42,12 +42,25 @@ function inProcessPool(): Pool {
 
 function threadPool(n: number): Pool {
   const threads: Worker[] = [];
+  // Resolves when the thread says its listener is on (worker.ts): tasks posted earlier could be lost.
+  const ready = new Map<Worker, Promise<void>>();
   let busy = false;
   const start = () => {
     while (threads.length < n) {
       const w = new Worker(ENTRY);
       w.unref();
       threads.push(w);
+      ready.set(
+        w,
+        new Promise<void>((resolve) => {
+          const onReady = (msg: { ready?: boolean }) => {
+            if (!msg.ready) return;
+            w.off('message', onReady);
+            resolve();
+          };
+          w.on('message', onReady);
+        }),
+      );
     }
   };
   return {
@@ -68,7 +81,9 @@ function threadPool(n: number): Pool {
           busy = false;
           if (!err) return resolve(out);
           // A failed batch leaves workers mid-task: drop them, the next batch starts fresh ones.
-          void Promise.all(threads.splice(0).map((w) => w.terminate())).finally(() => reject(err));
+          const dropped = threads.splice(0);
+          for (const w of dropped) ready.delete(w);
+          void Promise.all(dropped.map((w) => w.terminate())).finally(() => reject(err));
         };
         const feed = (w: Worker) => {
           if (next >= tasks.length) return;
@@ -77,8 +92,8 @@ function threadPool(n: number): Pool {
         };
         for (const w of threads) {
           w.ref();
-          const onMessage = (msg: { id: number; out?: TaskOutput; error?: string }) => {
-            if (failed) return;
+          const onMessage = (msg: { id: number; out?: TaskOutput; error?: string; ready?: boolean }) => {
+            if (failed || msg.ready) return;
             if (msg.error !== undefined) {
               failed = true;
               return finish(new Error(`worker task ${msg.id} failed: ${msg.error}`));
@@ -101,12 +116,15 @@ function threadPool(n: number): Pool {
             w.off('error', onError);
             w.unref();
           });
-          feed(w);
+          void ready.get(w)!.then(() => {
+            if (!failed) feed(w);
+          });
         }
       });
     },
     async close() {
       await Promise.all(threads.splice(0).map((w) => w.terminate()));
+      ready.clear();
     },
   };
 }
