@@ -3,15 +3,37 @@
 // agent in every step, build excluded), build time and peak RSS, medians of several runs; beside an
 // object-per-agent implementation of the toy. Writes the table into README.md between the
 // <!-- bench:begin --> and <!-- bench:end --> markers (unless --no-readme).
-// Usage: npm run bench [-- --quick] [--runs N] [--events a,b] [--no-readme]
-//   --quick: 1e5 only, one run each (a minute or two), README untouched
+// Usage: npm run bench -- --help
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median } from 'd3-array';
 import { builtinNames } from '../src/scenarios/load.ts';
 
+const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--events a,b] [--no-readme]
+  --quick        1e5 agents only, one run each (a minute or two); README.md untouched
+  --runs N       runs per measurement (default 3 at 1e5 and 1e6, 2 on threads, 1 at 1e7); medians are reported
+  --events a,b   only these (bench = the toy bench/bench.yaml; default: the toy and every built-in event)
+  --no-readme    print the table only, leave README.md alone
+The full run takes about half an hour to an hour (its 1e7 run alone several minutes) and rewrites the
+table between <!-- bench:begin --> and <!-- bench:end --> in README.md.`;
+
 const args = process.argv.slice(2);
+const fail = (msg: string): never => {
+  console.error(`bench: ${msg} (npm run bench -- --help)`);
+  process.exit(2);
+};
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const VALUED = new Set(['--runs', '--events']);
+for (let k = 0; k < args.length; k++) {
+  if (VALUED.has(args[k])) {
+    if (args[k + 1] === undefined || args[k + 1].startsWith('--')) fail(`${args[k]} needs a value`);
+    k++;
+  } else if (args[k] !== '--quick' && args[k] !== '--no-readme') fail(`unknown argument ${args[k]}`);
+}
 const option = (name: string) => {
   const k = args.indexOf(`--${name}`);
   return k >= 0 ? args[k + 1] : undefined;
@@ -19,7 +41,10 @@ const option = (name: string) => {
 const quick = args.includes('--quick');
 const writeReadme = !quick && !args.includes('--no-readme');
 const runsOption = option('runs');
-const events = (option('events') ?? ['bench', ...builtinNames()].join(',')).split(',');
+if (runsOption !== undefined && !(Number.isInteger(Number(runsOption)) && Number(runsOption) >= 1)) fail(`--runs needs a whole number of at least 1, not "${runsOption}"`);
+const known = ['bench', ...builtinNames()];
+const events = (option('events') ?? known.join(',')).split(',');
+for (const ev of events) if (!known.includes(ev)) fail(`--events: unknown event "${ev}" (known: ${known.join(', ')})`);
 /** The event also measured at 1e7 agents: the longest of the real events. */
 const LARGE_EVENT = 'russia-blocks-2024-2026';
 
