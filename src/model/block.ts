@@ -119,7 +119,7 @@ export function makeBlocks(w: World, seed: number, stepStart: Float64Array, days
   }
   return layout.map((range, k) => {
     const tally = new Tally(w.n, w.K, w.regionStart, w.U, days, range, shared, alloc);
-    const wake = new WakeCalendar(range.hi - range.lo, stepStart, days, w.wake.due);
+    const wake = new WakeCalendar(range.hi - range.lo, stepStart, days, w.wake.due, range.lo);
     return new Block(k, tally, wake, blockRng(seed, k, layout.length), ledger(), w, alloc ? alloc(Int32Array, w.R) : new Int32Array(w.R));
   });
 }

@@ -74,7 +74,7 @@ const blocks: Block[] = setup.own.map(({ k, lo, hi, arrays }) => {
     t: 0, weightNow, signups: rest[0] as Float64Array, installs: rest[1] as Float64Array, usignups: rest[2] as Float64Array,
     uinstalls: rest[3] as Float64Array, switches: rest[4] as Float64Array, capacityLeft: rest[5] as Float64Array,
   };
-  const wake = new WakeCalendar(hi - lo, plan.t, setup.T, setup.world.due);
+  const wake = new WakeCalendar(hi - lo, plan.t, setup.T, setup.world.due, lo);
   return new Block(k, tally, wake, blockRng(setup.seed, k, setup.blocks), ledger, w, rest[6] as Int32Array);
 });
 const byIndex = new Map(blocks.map((b) => [b.index, b]));
