@@ -12,5 +12,5 @@ port.on('message', (msg: { id: number; name: JobName; args: never }) => {
     port.postMessage({ id: msg.id, error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e) });
   }
 });
-// Ready only now that the listener is on (see worker.ts: Deno drops earlier messages).
+// Ready only now that the listener is on (ready.ts: Deno drops earlier messages).
 port.postMessage({ ready: true });

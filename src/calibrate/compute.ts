@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { runJob, type JobArgs, type JobName, type JobResult } from './jobs.ts';
+import { whenReady } from './ready.ts';
 
 const ENTRY = new URL('./compute-worker-entry.mjs', import.meta.url);
 
@@ -75,7 +76,7 @@ interface Queued {
 function threadCompute(n: number): ComputePool {
   const workers: Worker[] = [];
   const idle: Worker[] = [];
-  // Threads not yet ready (compute-worker.ts says so once its listener is on; earlier messages may be lost).
+  // Threads not yet ready (ready.ts: messages posted earlier may be lost).
   const starting = new Set<Worker>();
   const queue: Queued[] = [];
   const running = new Map<Worker, Queued>();
@@ -106,13 +107,14 @@ function threadCompute(n: number): ComputePool {
     w.unref();
     workers.push(w);
     starting.add(w);
+    void whenReady(w).then(() => {
+      if (!starting.delete(w)) return; // died or closed meanwhile
+      w.unref();
+      idle.push(w);
+      pump();
+    });
     w.on('message', (msg: { out?: unknown; error?: string; ready?: boolean }) => {
-      if (msg.ready) {
-        starting.delete(w);
-        w.unref();
-        idle.push(w);
-        return pump();
-      }
+      if (msg.ready) return;
       const job = running.get(w);
       release(w);
       pump();

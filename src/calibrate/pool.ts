@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { runTask, type Task, type TaskOutput } from './task.ts';
+import { whenReady } from './ready.ts';
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
@@ -42,7 +43,7 @@ function inProcessPool(): Pool {
 
 function threadPool(n: number): Pool {
   const threads: Worker[] = [];
-  // Resolves when the thread says its listener is on (worker.ts): tasks posted earlier could be lost.
+  // When each thread has its listener on (ready.ts): tasks posted earlier could be lost.
   const ready = new Map<Worker, Promise<void>>();
   let busy = false;
   const start = () => {
@@ -50,17 +51,7 @@ function threadPool(n: number): Pool {
       const w = new Worker(ENTRY);
       w.unref();
       threads.push(w);
-      ready.set(
-        w,
-        new Promise<void>((resolve) => {
-          const onReady = (msg: { ready?: boolean }) => {
-            if (!msg.ready) return;
-            w.off('message', onReady);
-            resolve();
-          };
-          w.on('message', onReady);
-        }),
-      );
+      ready.set(w, whenReady(w));
     }
   };
   return {

@@ -12,6 +12,6 @@ port.on('message', (msg: { id: number; task: Task }) => {
     port.postMessage({ id: msg.id, error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e) });
   }
 });
-// Say so once the listener is on: a runtime may drop messages that arrive before it (Deno does, when the
-// entry module is still in its top-level await), so the pool posts nothing until it hears this.
+// Ready only now that the listener is on (ready.ts: Deno drops messages that arrive before it, while the
+// entry module is still in its top-level await).
 port.postMessage({ ready: true });
