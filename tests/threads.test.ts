@@ -9,6 +9,9 @@ import { deliver, enter } from '../src/model/block.ts';
 import { refreshKnown, KNOWN_FLOOR } from '../src/model/tally.ts';
 import { ACTIVE, NO_APP, isLocal, tellLater } from '../src/model/world.ts';
 import { simulateThreads } from '../src/model/threads.ts';
+import { Outbox } from '../src/model/outbox.ts';
+import { verifyReach } from '../src/model/tally-check.ts';
+import { packViews, unpackViews } from '../src/model/alloc.ts';
 import { tidyRows, fmtValue, type RunResult } from '../src/model/results.ts';
 import { market } from './helpers.ts';
 
@@ -67,6 +70,56 @@ describe('a run in blocks', () => {
     expect(w.attn[j]).toBeGreaterThan(1);
     expect(w.attnT[j]).toBe(0.5);
     expect(a.outbox.nTold).toBe(0);
+  });
+  it('gives back the space of an exceptional step: an outbox shrinks once a step uses a quarter of it', () => {
+    const o = new Outbox();
+    for (let x = 0; x < 300_000; x++) {
+      o.tell(x, x % 3, x / 1e5);
+      o.addReach(x * 4 + 1, x % 2 ? 1 : -1);
+    }
+    expect(o.toldAgent.length).toBeGreaterThanOrEqual(300_000);
+    // The step that grew it keeps its space (the next may be as large) ...
+    o.clear();
+    expect(o.toldAgent.length).toBeGreaterThanOrEqual(300_000);
+    // ... a quiet step after it gives it back, and what is told after that is kept intact.
+    for (let x = 0; x < 10; x++) o.tell(x, 1, 0.5);
+    o.clear();
+    expect(o.toldAgent.length).toBeLessThan(1000);
+    expect(o.reach.length).toBeLessThan(1000);
+    for (let x = 0; x < 5000; x++) o.tell(7 * x, 2, x);
+    expect(o.nTold).toBe(5000);
+    expect([o.toldAgent[4999], o.toldApp[4999], o.toldAt[4999]]).toEqual([7 * 4999, 2, 4999]);
+  });
+  it('keeps every reach count equal to a count from the network, in one thread and on two (check mode)', { timeout: 120_000 }, async () => {
+    const loaded = loadScenario('russia-blocks-2024-2026');
+    const { input, p, meta } = prepare(loaded);
+    // Check mode throws on the first count that differs (tally-check.ts: verifyReach).
+    expect(simulate(input, p, { seed: 4, agents: 3000, threads: 1, blockAgents, check: true }, meta).agents).toBe(3000);
+    expect((await simulateThreads(input, p, { seed: 4, agents: 3000, threads: 2, blockAgents, check: true }, meta)).agents).toBe(3000);
+    // And the check finds a count that is off.
+    const run = new Run(input, p, { seed: 4, agents: 3000 }, meta, false);
+    run.start();
+    verifyReach(run.w, 'at the start');
+    const { w } = run;
+    const cell = w.net.nbrs[w.net.offsets[10]] * w.K + 0;
+    w.reachCount[cell]++;
+    expect(() => verifyReach(w, 'after a change')).toThrow(/^reach: agent \d+ app 0 counts \d+ contacts in use, the network \d+ \(after a change\)$/);
+  });
+  it('sends views of shared memory larger than 4 GiB to a thread whole (Node cuts their length)', () => {
+    const big = new Uint32Array(new SharedArrayBuffer(2 ** 32 + 16));
+    big[big.length - 1] = 7;
+    const small = new Float64Array(new SharedArrayBuffer(80), 16, 3);
+    small[2] = 0.5;
+    // structuredClone is the serialiser postMessage and workerData use.
+    expect(structuredClone({ big }).big.length).not.toBe(big.length);
+    const back = unpackViews(structuredClone(packViews({ world: { big, n: 3 }, arrays: [small, 'x'] })));
+    expect(back.world.big.length).toBe(2 ** 30 + 4);
+    expect(back.world.big[2 ** 30 + 3]).toBe(7);
+    expect(back.world.n).toBe(3);
+    expect([back.arrays[0].length, back.arrays[0][2], back.arrays[1]]).toEqual([3, 0.5, 'x']);
+    // The same memory, not a copy.
+    (back.arrays[0] as Float64Array)[0] = 2;
+    expect(small[0]).toBe(2);
   });
   it('gives every block how well known the apps are from the people in use in all blocks', () => {
     const { input, p, meta } = prepare(loadScenario('whatsapp-acquisition-2014'));

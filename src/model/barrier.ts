@@ -1,6 +1,7 @@
 // A meeting point of the worker threads of a run in blocks (threads.ts) inside a step: each waits
-// until all have arrived (here: until every thread has published its blocks' counts of people in
-// use, so that all blocks see the same `known`). Shared memory and Atomics, no messages.
+// until all have arrived (until every thread has published its blocks' counts of people in use, so
+// that all blocks see the same `known`; until every thread has finished its step, so that reach
+// counts can change). Shared memory and Atomics, no messages.
 
 const ARRIVED = 0;
 const ROUND = 1;

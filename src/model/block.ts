@@ -143,11 +143,7 @@ export function blockOf(blocks: readonly Block[], i: number): Block {
  * published).
  */
 export function deliver(w: World, p: Params, blocks: readonly Block[]): void {
-  const rc = w.reachCount;
-  for (const b of blocks) {
-    const o = b.outbox;
-    for (let x = 0; x < o.nReach; x += 2) rc[o.reach[x]] += o.reach[x + 1];
-  }
+  for (const b of blocks) reachOutside(w, b, false);
   for (const b of blocks) {
     const o = b.outbox;
     for (let x = 0; x < o.nTold; x++) {
@@ -161,6 +157,31 @@ export function deliver(w: World, p: Params, blocks: readonly Block[]): void {
     const o = b.outbox;
     for (let x = 0; x < o.nLearnt; x++) w.circShared[o.learnt[x]] = w.circ[o.learnt[x]];
     o.clear();
+  }
+}
+
+/**
+ * The reach counts of block b's people's contacts in other blocks, for the apps they switched on or
+ * off in the step (outbox.ts). Sums, so the order does not matter; `atomic` when worker threads
+ * add to the shared counts at the same time (thread-worker.ts).
+ */
+export function reachOutside(w: World, b: Block, atomic: boolean): void {
+  const K = w.K;
+  const { offsets, nbrs } = w.net;
+  const rc = w.reachCount;
+  const { lo, hi, outbox: o } = b;
+  for (let x = 0; x < o.nReach; x += 2) {
+    const cell = o.reach[x];
+    const d = o.reach[x + 1];
+    const i = Math.floor(cell / K);
+    const a = cell - i * K;
+    const y1 = offsets[i + 1];
+    for (let y = offsets[i]; y < y1; y++) {
+      const j = nbrs[y];
+      if (j >= lo && j < hi) continue;
+      if (atomic) Atomics.add(rc, j * K + a, d);
+      else rc[j * K + a] += d;
+    }
   }
 }
 

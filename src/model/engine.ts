@@ -18,7 +18,7 @@ import { Block, blockRng, deliver, makeBlocks, stepBlock } from './block.ts';
 import type { World } from './world.ts';
 import { STOCK_METRICS, type RunResult, type StockMetric, type UniverseSeries } from './results.ts';
 import { DAU_Q, DAU_UNIT, IN_USE, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, refreshKnown } from './tally.ts';
-import { verifyTally } from './tally-check.ts';
+import { verifyReach, verifyTally } from './tally-check.ts';
 
 export interface RunOptions {
   seed: number;
@@ -359,6 +359,7 @@ export function simulate(input: ModelInput, p: Params, opts: RunOptions, meta: {
   const { w } = run.env;
   for (let step = 0; step < run.S; step++) {
     if (run.blocks.length > 1) deliver(w, run.env.p, run.blocks);
+    if (opts.check) verifyReach(w, `before step ${step}`);
     stepBlocks(run.env, run.blocks, step);
     run.afterStep(step);
   }

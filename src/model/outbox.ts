@@ -1,9 +1,13 @@
 // What a block's decisions do to people in other blocks, held until the end of the step (a run in
-// blocks: block.ts): changes of their contacts' reach counts, word of mouth to them (with the app
+// blocks: block.ts): the apps its people switched on or off, which their contacts there count, word of mouth to them (with the app
 // it names), and the block's own people who learnt to get round a block (published for others'
 // know-how). Applied in block order, so the result does not depend on which thread ran which block.
 export class Outbox {
-  /** Reach count changes: cell index (agent * K + app) and +1 / -1, in pairs. */
+  /**
+   * Apps this block's people switched on (+1) or off (-1) that contacts in other blocks count in
+   * their reach: cell index (agent * K + app) and the change, in pairs. One entry per change, not
+   * one per contact: the person's contacts are read again from the network at the step's end.
+   */
   reach = new Int32Array(256);
   nReach = 0;
   /** Word of mouth: the contact told, the app named to them, and when (days). */
@@ -41,12 +45,25 @@ export class Outbox {
     this.learnt[this.nLearnt++] = i;
   }
 
+  /**
+   * Empty for the next step. Space grown for an exceptional step is given back when a step uses
+   * less than a quarter of it: kept, every block would hold it for the rest of the run.
+   */
   clear(): void {
+    if (this.reach.length > SHRINK_ABOVE && this.nReach * 4 < this.reach.length) this.reach = new Int32Array(Math.max(256, this.nReach * 2));
+    if (this.toldAgent.length > SHRINK_ABOVE && this.nTold * 4 < this.toldAgent.length) {
+      const m = Math.max(256, this.nTold * 2);
+      this.toldAgent = new Int32Array(m);
+      this.toldApp = new Uint8Array(m);
+      this.toldAt = new Float64Array(m);
+    }
     this.nReach = 0;
     this.nTold = 0;
     this.nLearnt = 0;
   }
 }
+
+const SHRINK_ABOVE = 1 << 16;
 
 function grow(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(Math.max(need, a.length * 2));

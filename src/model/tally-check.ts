@@ -75,3 +75,22 @@ export function verifyTally(w: World, f: Fields, p: Params, day: number, tallies
     if (m !== mau[gk]) throw new Error(`tally: monthly audience of group ${Math.floor(gk / RK)} cell ${gk % RK} is ${m}, a scan finds ${mau[gk]} (day ${day})`);
   }
 }
+
+/**
+ * Every contact's reach count (how many of their contacts have each app in use) against a count
+ * from the network, at a point where no change is waiting in a block's outbox (check mode).
+ */
+export function verifyReach(w: World, when: string): void {
+  const { K, n } = w;
+  const { offsets, nbrs } = w.net;
+  const count = new Int32Array(n * K);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < K; a++) {
+      if (!(w.status[i * K + a] & ACTIVE)) continue;
+      for (let x = offsets[i]; x < offsets[i + 1]; x++) count[nbrs[x] * K + a]++;
+    }
+  }
+  for (let b = 0; b < n * K; b++) {
+    if (count[b] !== w.reachCount[b]) throw new Error(`reach: agent ${Math.floor(b / K)} app ${b % K} counts ${w.reachCount[b]} contacts in use, the network ${count[b]} (${when})`);
+  }
+}

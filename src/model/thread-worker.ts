@@ -1,8 +1,9 @@
 // A worker thread of a run in blocks (threads.ts): the world's arrays are shared with the thread
 // that started it; this thread owns some blocks (their tallies, calendars and streams), steps them
 // when told, and reports what they did to people in other blocks. Inside a step the threads meet
-// once (barrier.ts): after re-classifying their blocks each publishes its blocks' counts of people
-// in use, and each works out from all of them how well known the apps are (its own copy of known).
+// twice (barrier.ts): after re-classifying their blocks each publishes its blocks' counts of people
+// in use, and each works out from all of them how well known the apps are (its own copy of known);
+// after the step each adds its blocks' changes to the reach counts of people in other blocks.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelInput } from './input.ts';
 import { fastParams, type Params } from './params.ts';
@@ -13,9 +14,9 @@ import { makeFields } from './fields.ts';
 import { IN_USE, SLOTS, Tally } from './tally.ts';
 import { WakeCalendar } from './wake.ts';
 import { Outbox } from './outbox.ts';
-import { Block, blockRng, enter } from './block.ts';
+import { Block, blockRng, enter, reachOutside } from './block.ts';
 import { setFields, stepBlocks, type StepEnv } from './engine.ts';
-import type { Alloc } from './alloc.ts';
+import { unpackViews, type Alloc } from './alloc.ts';
 import { meet } from './barrier.ts';
 import type { Inbox, SharedWorld, StepReport } from './threads.ts';
 
@@ -59,7 +60,7 @@ function worldOf(s: SharedWorld, input: ModelInput): World {
   };
 }
 
-const setup = workerData as Setup;
+const setup = unpackViews(workerData) as Setup;
 const { input, plan } = setup;
 const p = fastParams(setup.p);
 const w = worldOf(setup.world, input);
@@ -121,16 +122,24 @@ port.on('message', (m: { type: 'step'; step: number; inbox: Inbox }) => {
       hear(w, p, inbox.agent[x], inbox.app[x], inbox.at[x], b.rng);
     }
     stepBlocks(env, blocks, m.step);
+    // Reach counts of contacts in other blocks. Every thread has finished its step (nobody reads
+    // them now) and the changes are integer sums (their order does not matter), so each thread adds
+    // its own blocks' changes; sent to the main thread they were copied twice on the way.
+    meet(setup.barrier, setup.threads);
+    for (const b of blocks) reachOutside(w, b, true);
+    const moved: ArrayBuffer[] = [];
     const report: StepReport = {
       type: 'done',
       blocks: blocks.map((b) => {
         const o = b.outbox;
-        const r = { k: b.index, reach: o.reach.slice(0, o.nReach), toldAgent: o.toldAgent.slice(0, o.nTold), toldApp: o.toldApp.slice(0, o.nTold), toldAt: o.toldAt.slice(0, o.nTold), learnt: o.learnt.slice(0, o.nLearnt) };
+        const r = { k: b.index, toldAgent: o.toldAgent.slice(0, o.nTold), toldApp: o.toldApp.slice(0, o.nTold), toldAt: o.toldAt.slice(0, o.nTold), learnt: o.learnt.slice(0, o.nLearnt) };
+        moved.push(r.toldAgent.buffer, r.toldApp.buffer, r.toldAt.buffer, r.learnt.buffer);
         o.clear();
         return r;
       }),
     };
-    port.postMessage(report);
+    // The copies move to the main thread rather than being copied again on the way.
+    port.postMessage(report, moved);
   } catch (e) {
     fail(e);
   }

@@ -1,10 +1,10 @@
 // A run in blocks on worker threads (RunOptions.threads > 1). This thread builds the world in shared
 // memory and keeps the run's series; each worker steps a fixed set of blocks (block k on worker
-// k mod threads). Per step: the workers hear the word of mouth addressed to their blocks, step them
-// and send back what their blocks did to others; this thread applies the reach counts, publishes
-// the know-how, routes the word of mouth (with the app it names) for the next step, and adds up the
-// flows and stocks. Each block only ever sees its own stream and the shared state as at the start
-// of the step (and how well known the apps are, from all blocks' counts after the step's
+// k mod threads). Per step: the workers hear the word of mouth addressed to their blocks, step them,
+// meet, add their blocks' changes to other blocks' reach counts (shared memory), and send back the
+// rest of what their blocks did to others; this thread publishes the know-how, routes the word of
+// mouth (with the app it names) for the next step, and adds up the flows and stocks. Each block
+// only ever sees its own stream and the shared state as at the start of the step (and how well known the apps are, from all blocks' counts after the step's
 // re-classification: the workers meet for it, barrier.ts), so the results are those of the same
 // run on one thread (engine.ts simulate), byte for byte.
 import { Worker } from 'node:worker_threads';
@@ -14,8 +14,9 @@ import type { RunResult } from './results.ts';
 import type { World } from './world.ts';
 import { Run, simulate, type RunOptions } from './engine.ts';
 import { blockCount, blockOf, type Block } from './block.ts';
-import { sharedAlloc } from './alloc.ts';
+import { packViews, sharedAlloc } from './alloc.ts';
 import { abortBarrier, barrierCells } from './barrier.ts';
+import { verifyReach } from './tally-check.ts';
 
 const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 
@@ -40,7 +41,7 @@ export function blockArrays(b: Block): (Int32Array | Float64Array)[] {
 /** What a worker sends back after a step: per block of its own, in block order, what it did to others. */
 export interface StepReport {
   type: 'done';
-  blocks: { k: number; reach: Int32Array; toldAgent: Int32Array; toldApp: Uint8Array; toldAt: Float64Array; learnt: Int32Array }[];
+  blocks: { k: number; toldAgent: Int32Array; toldApp: Uint8Array; toldAt: Float64Array; learnt: Int32Array }[];
 }
 /** Word of mouth for a worker's blocks: the block, the contact, the app named, when; in the order the blocks told them. */
 export interface Inbox {
@@ -65,10 +66,10 @@ export async function simulateThreads(input: ModelInput, p: Params, opts: RunOpt
   const workers = Array.from({ length: T }, (_, t) => {
     const mine = run.blocks.filter((b) => owner(b.index) === t);
     return new Worker(ENTRY, {
-      workerData: {
+      workerData: packViews({
         input, p, seed: opts.seed, blocks: B, blockAgents: opts.blockAgents, world: shareWorld(run.w), plan: run.plan, sweepDay: run.sched.day, T: run.T,
         pass: run.env.pass, inUse, barrier, threads: T, shadow, own: mine.map((b) => ({ k: b.index, lo: b.lo, hi: b.hi, arrays: blockArrays(b) })),
-      },
+      }),
     });
   });
   const inboxes: Inbox[] = workers.map(() => emptyInbox());
@@ -107,25 +108,14 @@ export async function simulateThreads(input: ModelInput, p: Params, opts: RunOpt
     opts.onProgress?.(0, 'run');
     const { w } = run.env;
     for (let step = 0; step < run.S; step++) {
-      workers.forEach((wk, t) => wk.postMessage({ type: 'step', step, inbox: inboxes[t] }));
+      // The inboxes' memory moves to the workers (no copy on the way).
+      workers.forEach((wk, t) => wk.postMessage({ type: 'step', step, inbox: inboxes[t] }, inboxBuffers(inboxes[t])));
       const reports = (await Promise.all(replies.map((next) => next()))) as StepReport[];
       // What the blocks did to each other, in block order.
       const all = reports.flatMap((r) => r.blocks).sort((a, b) => a.k - b.k);
-      const rc = w.reachCount;
-      for (const o of all) for (let x = 0; x < o.reach.length; x += 2) rc[o.reach[x]] += o.reach[x + 1];
       for (const o of all) for (const i of o.learnt) w.circShared[i] = w.circ[i];
-      const route = workers.map(() => ({ block: [] as number[], agent: [] as number[], app: [] as number[], at: [] as number[] }));
-      for (const o of all) {
-        for (let x = 0; x < o.toldAgent.length; x++) {
-          const d = blockOf(run.blocks, o.toldAgent[x]);
-          const box = route[owner(d.index)];
-          box.block.push(d.index);
-          box.agent.push(o.toldAgent[x]);
-          box.app.push(o.toldApp[x]);
-          box.at.push(o.toldAt[x]);
-        }
-      }
-      route.forEach((box, t) => (inboxes[t] = { block: Int32Array.from(box.block), agent: Int32Array.from(box.agent), app: Uint8Array.from(box.app), at: Float64Array.from(box.at) }));
+      if (opts.check) verifyReach(w, `after step ${step}`);
+      routeWordOfMouth(all, run.blocks, owner, inboxes);
       run.afterStep(step);
     }
     return run.result();
@@ -133,6 +123,37 @@ export async function simulateThreads(input: ModelInput, p: Params, opts: RunOpt
     abortBarrier(barrier);
     await Promise.all(workers.map((wk) => wk.terminate()));
   }
+}
+
+/**
+ * Word of mouth to people in other blocks, for the worker that owns each contact's block, in the
+ * order the blocks told it. Counted first and written into arrays of the exact size (plain lists
+ * of numbers cost about five times the memory).
+ */
+function routeWordOfMouth(all: StepReport['blocks'], blocks: readonly Block[], owner: (k: number) => number, inboxes: Inbox[]): void {
+  const count = new Int32Array(inboxes.length);
+  for (const o of all) for (let x = 0; x < o.toldAgent.length; x++) count[owner(blockOf(blocks, o.toldAgent[x]).index)]++;
+  for (let t = 0; t < inboxes.length; t++) {
+    const c = count[t];
+    inboxes[t] = { block: new Int32Array(c), agent: new Int32Array(c), app: new Uint8Array(c), at: new Float64Array(c) };
+  }
+  const fill = new Int32Array(inboxes.length);
+  for (const o of all) {
+    for (let x = 0; x < o.toldAgent.length; x++) {
+      const d = blockOf(blocks, o.toldAgent[x]).index;
+      const t = owner(d);
+      const box = inboxes[t];
+      const y = fill[t]++;
+      box.block[y] = d;
+      box.agent[y] = o.toldAgent[x];
+      box.app[y] = o.toldApp[x];
+      box.at[y] = o.toldAt[x];
+    }
+  }
+}
+
+function inboxBuffers(b: Inbox): ArrayBuffer[] {
+  return [b.block.buffer, b.agent.buffer, b.app.buffer, b.at.buffer] as ArrayBuffer[];
 }
 
 function emptyInbox(): Inbox {

@@ -103,11 +103,14 @@ export function setActive(w: World, i: number, a: number, on: boolean): void {
   const rc = w.reachCount;
   const { lo, hi } = w;
   const d = on ? 1 : -1;
+  let far = false;
   for (let x = offsets[i]; x < o1; x++) {
     const j = nbrs[x];
     if (j >= lo && j < hi) rc[j * K + a] += d;
-    else w.outbox.addReach(j * K + a, d);
+    else far = true;
   }
+  // Contacts in other blocks: the change is noted once and reaches them at the step's end (block.ts).
+  if (far) w.outbox.addReach(b, d);
 }
 
 /** Whether contact j is in the block being stepped (else what happens to them waits for the step's end). */
