@@ -1,6 +1,6 @@
 // What a block's decisions do to people in other blocks, held until the end of the step (a run in
-// blocks: block.ts): the apps its people switched on or off, which their contacts there count, word of mouth to them (with the app
-// it names), and the block's own people who learnt to get round a block (published for others'
+// blocks: block.ts): the apps its people switched on or off, which their contacts there count,
+// word of mouth to them (with the app it names), and the block's own people who learnt to get round a block (published for others'
 // know-how). Applied in block order, so the result does not depend on which thread ran which block.
 export class Outbox {
   /**
@@ -26,15 +26,7 @@ export class Outbox {
   }
 
   tell(j: number, app: number, t: number): void {
-    if (this.nTold === this.toldAgent.length) {
-      this.toldAgent = grow(this.toldAgent, this.nTold + 1);
-      const named = new Uint8Array(this.toldAgent.length);
-      named.set(this.toldApp);
-      this.toldApp = named;
-      const at = new Float64Array(this.toldAgent.length);
-      at.set(this.toldAt);
-      this.toldAt = at;
-    }
+    if (this.nTold === this.toldAgent.length) this.resizeTold(this.nTold * 2);
     this.toldAgent[this.nTold] = j;
     this.toldApp[this.nTold] = app;
     this.toldAt[this.nTold++] = t;
@@ -45,18 +37,29 @@ export class Outbox {
     this.learnt[this.nLearnt++] = i;
   }
 
+  /** Room for m messages (at least 256), keeping those told so far unless `keep` is false. */
+  private resizeTold(m: number, keep = true): void {
+    m = Math.max(256, m);
+    const agent = new Int32Array(m);
+    const app = new Uint8Array(m);
+    const at = new Float64Array(m);
+    if (keep) {
+      agent.set(this.toldAgent.subarray(0, this.nTold));
+      app.set(this.toldApp.subarray(0, this.nTold));
+      at.set(this.toldAt.subarray(0, this.nTold));
+    }
+    this.toldAgent = agent;
+    this.toldApp = app;
+    this.toldAt = at;
+  }
+
   /**
    * Empty for the next step. Space grown for an exceptional step is given back when a step uses
    * less than a quarter of it: kept, every block would hold it for the rest of the run.
    */
   clear(): void {
     if (this.reach.length > SHRINK_ABOVE && this.nReach * 4 < this.reach.length) this.reach = new Int32Array(Math.max(256, this.nReach * 2));
-    if (this.toldAgent.length > SHRINK_ABOVE && this.nTold * 4 < this.toldAgent.length) {
-      const m = Math.max(256, this.nTold * 2);
-      this.toldAgent = new Int32Array(m);
-      this.toldApp = new Uint8Array(m);
-      this.toldAt = new Float64Array(m);
-    }
+    if (this.toldAgent.length > SHRINK_ABOVE && this.nTold * 4 < this.toldAgent.length) this.resizeTold(this.nTold * 2, false);
     this.nReach = 0;
     this.nTold = 0;
     this.nLearnt = 0;

@@ -5,7 +5,7 @@ import type { ModelInput } from './input.ts';
 import type { Params } from './params.ts';
 import type { Fields } from './fields.ts';
 import { makeRng, normal, type Rng } from './rng.ts';
-import { buildNetwork } from './network.ts';
+import { buildNetwork, type Network } from './network.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, type World } from './world.ts';
 import { mainUtilities, taste } from './decide.ts';
 import { WakeCalendar } from './wake.ts';
@@ -127,12 +127,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
   for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, net.offsets[i + 1] - net.offsets[i]);
   const reachCount = maxDegree <= 255 ? alloc(Uint8Array, n * K) : alloc(Uint16Array, n * K);
   progress?.(BUILD_TRAITS + BUILD_NETWORK);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < K; a++) {
-      if (!(status[i * K + a] & ACTIVE)) continue;
-      for (let x = net.offsets[i]; x < net.offsets[i + 1]; x++) reachCount[net.nbrs[x] * K + a]++;
-    }
-  }
+  countReach(status, net, K, reachCount);
   return {
     n,
     K,
@@ -324,6 +319,17 @@ class WaitingLists {
     for (let r = 0; r < w.R; r++) {
       w.waitingStart[r + 1] = w.waitingStart[r] + this.counts[r];
       w.waitingCount[r] = this.counts[r];
+    }
+  }
+}
+
+/** Add to `out` (per agent and app) how many of each agent's contacts have the app in use. */
+export function countReach(status: Uint8Array, net: Network, K: number, out: Uint8Array | Uint16Array | Int32Array): void {
+  const n = net.offsets.length - 1;
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < K; a++) {
+      if (!(status[i * K + a] & ACTIVE)) continue;
+      for (let x = net.offsets[i]; x < net.offsets[i + 1]; x++) out[net.nbrs[x] * K + a]++;
     }
   }
 }

@@ -8,6 +8,7 @@ import type { Params } from './params.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP } from './world.ts';
 import { access, CUT, DOWN } from './decide.ts';
 import type { Tally } from './tally.ts';
+import { countReach } from './population.ts';
 import { DAU_Q, DAU_UNIT, IN_USE, MAU_DAYS, N_ACTIVE, N_INSTALLED, N_PRIMARY, N_USERS, REACHABLE, SLOTS, USABLE, dailyUse } from './tally.ts';
 
 const NAMES = ['in use', 'reachable', 'usable', 'daily use', 'installed', 'users', 'active', 'primary'];
@@ -82,14 +83,8 @@ export function verifyTally(w: World, f: Fields, p: Params, day: number, tallies
  */
 export function verifyReach(w: World, when: string): void {
   const { K, n } = w;
-  const { offsets, nbrs } = w.net;
   const count = new Int32Array(n * K);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < K; a++) {
-      if (!(w.status[i * K + a] & ACTIVE)) continue;
-      for (let x = offsets[i]; x < offsets[i + 1]; x++) count[nbrs[x] * K + a]++;
-    }
-  }
+  countReach(w.status, w.net, K, count);
   for (let b = 0; b < n * K; b++) {
     if (count[b] !== w.reachCount[b]) throw new Error(`reach: agent ${Math.floor(b / K)} app ${b % K} counts ${w.reachCount[b]} contacts in use, the network ${count[b]} (${when})`);
   }

@@ -4,9 +4,10 @@
 // meet, add their blocks' changes to other blocks' reach counts (shared memory), and send back the
 // rest of what their blocks did to others; this thread publishes the know-how, routes the word of
 // mouth (with the app it names) for the next step, and adds up the flows and stocks. Each block
-// only ever sees its own stream and the shared state as at the start of the step (and how well known the apps are, from all blocks' counts after the step's
-// re-classification: the workers meet for it, barrier.ts), so the results are those of the same
-// run on one thread (engine.ts simulate), byte for byte.
+// only ever sees its own stream and the shared state as at the start of the step (and how well
+// known the apps are, from all blocks' counts after the step's re-classification: the workers
+// meet for it, barrier.ts), so the results are those of the same run on one thread (engine.ts
+// simulate), byte for byte.
 import { Worker } from 'node:worker_threads';
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
@@ -131,16 +132,27 @@ export async function simulateThreads(input: ModelInput, p: Params, opts: RunOpt
  * of numbers cost about five times the memory).
  */
 function routeWordOfMouth(all: StepReport['blocks'], blocks: readonly Block[], owner: (k: number) => number, inboxes: Inbox[]): void {
+  let total = 0;
+  for (const o of all) total += o.toldAgent.length;
+  // Each message's block, found once.
+  const dest = new Int32Array(total);
   const count = new Int32Array(inboxes.length);
-  for (const o of all) for (let x = 0; x < o.toldAgent.length; x++) count[owner(blockOf(blocks, o.toldAgent[x]).index)]++;
+  let z = 0;
+  for (const o of all) {
+    for (let x = 0; x < o.toldAgent.length; x++) {
+      dest[z] = blockOf(blocks, o.toldAgent[x]).index;
+      count[owner(dest[z++])]++;
+    }
+  }
   for (let t = 0; t < inboxes.length; t++) {
     const c = count[t];
     inboxes[t] = { block: new Int32Array(c), agent: new Int32Array(c), app: new Uint8Array(c), at: new Float64Array(c) };
   }
   const fill = new Int32Array(inboxes.length);
+  z = 0;
   for (const o of all) {
     for (let x = 0; x < o.toldAgent.length; x++) {
-      const d = blockOf(blocks, o.toldAgent[x]).index;
+      const d = dest[z++];
       const t = owner(d);
       const box = inboxes[t];
       const y = fill[t]++;
