@@ -12,7 +12,7 @@ import { makeRng } from '../src/model/rng.ts';
 import { buildSpace, candidateOf, priorDraw } from '../src/calibrate/space.ts';
 
 /** A one-region market: Big (dominant), Alt (where some contacts are), Named (small), Slow (2G). */
-function market(o: { shocks?: string; days?: number; hourlyFrom?: string; extra?: string; platforms?: string; region?: string; circumvention?: string } = {}): LoadedScenario {
+function market(o: { shocks?: string; days?: number; hourlyFrom?: string; extra?: string; platforms?: string; region?: string; circumvention?: string; apps?: string } = {}): LoadedScenario {
   const days = o.days ?? 60;
   const end = new Date(Date.UTC(2020, 0, 1) + days * 86_400_000).toISOString().slice(0, 10);
   return loadScenarioText(
@@ -30,7 +30,7 @@ regions:
     population: 10000000
     circumvention: ${o.circumvention ?? '{ mean: 0.2, sd: 1.5 }'}
     ${o.region ?? ''}
-    apps: { Big: 0.85, Alt: 0.2, Named: 0.02, Slow: 0.01 }
+    apps: ${o.apps ?? '{ Big: 0.85, Alt: 0.2, Named: 0.02, Slow: 0.01 }'}
 platforms:
 ${o.platforms ?? `  - { id: Big, features: [voice, e2ee], privacy: 0.5 }
   - { id: Alt, features: [voice], privacy: 0.6 }
@@ -57,8 +57,8 @@ const switchesAmongApps = (r: RunResult) => {
 };
 
 // 2020-01-10 18:00 = day 9.75
-const OUTAGE = (o: { hours?: number; severity?: number; mentions?: string } = {}) =>
-  `[{ type: outage, platforms: [Big], start: "2020-01-10T18:00Z", duration: ${o.hours ?? 6}h, severity: ${o.severity ?? 1}, media: 1${o.mentions ? `, mentions: ${o.mentions}` : ''} }]`;
+const OUTAGE = (o: { hours?: number; severity?: number; mentions?: string; media?: number } = {}) =>
+  `[{ type: outage, platforms: [Big], start: "2020-01-10T18:00Z", duration: ${o.hours ?? 6}h, severity: ${o.severity ?? 1}, media: ${o.media ?? 1}${o.mentions ? `, mentions: ${o.mentions}` : ''} }]`;
 
 describe('outages', () => {
   const calm = run(market({ hourlyFrom: '2020-01-10' }));
@@ -99,6 +99,16 @@ describe('outages', () => {
   it('news that names an app leans the trials towards it', () => {
     const named = run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ mentions: '[Named]' }) }));
     expect(signups(named, 'Named', 9.75, 12)).toBeGreaterThan(signups(hit, 'Named', 9.75, 12));
+  });
+  it('a story twice as loud moves at most about twice the people to the app it names (loudness sets who hears, not how hard the app pulls)', () => {
+    // Before, the named app's pull was betaMention x loudness x weight: doubling the loudness of a
+    // total outage that named an alternative multiplied its sign-ups by 13 (shipped calibration,
+    // a scenario of the 2021 outage) and sent a third of the world's WhatsApp users to it in a day.
+    const named = (media: number) => signups(run(market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ mentions: '[Named]', media }) }), { betaMention: 4 }), 'Named', 9.75, 10.75);
+    const once = named(1);
+    expect(once).toBeGreaterThan(0);
+    expect(named(2) / once).toBeLessThan(2.5);
+    expect(named(4) / once).toBeLessThan(5);
   });
   it('the apps in the news for failing gain no one from it: 2019, the week after the outage, no more sign-ups than without it', () => {
     // The news of the outage makes their users reconsider; none of them picks an app that just
@@ -208,6 +218,28 @@ describe('blocks and circumvention', () => {
   });
 });
 
+describe('markets that move before any shock (trend)', () => {
+  const apps = (trend: number) => `{ Big: 0.85, Alt: { active: 0.2, trend: ${trend} }, Named: 0.02, Slow: 0.01 }`;
+  const growth = (r: RunResult, from: number, to: number) => mau(r, 'Alt', to) / mau(r, 'Alt', from);
+  it('a calm year without a trend stays at rest; with +40% a year stated it grows so, from contacts, not from main-app flips', () => {
+    const rest = run(market({ days: 365, apps: apps(0) }), {}, 1, 4000);
+    const moving = run(market({ days: 365, apps: apps(0.4) }), {}, 1, 4000);
+    // (At rest the secondary apps drift a little: at these defaults +8-10% in a year, over seeds.
+    // The fit counts that drift at the start; the network effect of a growing app adds a little
+    // more, so +40% stated gives +39-45% measured over seeds 1-5.)
+    expect(Math.abs(growth(rest, 30, 365) - 1)).toBeLessThan(0.15);
+    expect(Math.abs(growth(moving, 30, 365) - 1.4 ** (335 / 365))).toBeLessThan(0.12);
+    // The growth is of people using it beside their main app: main apps barely move.
+    expect(switchesAmongApps(moving) / moving.population[0]).toBeLessThan(0.1);
+  });
+  it('a block nobody can get round stops the trend: nobody takes the app up while it is blocked', () => {
+    const block = `[{ type: block, platforms: [Alt], start: 2020-04-10, hardness: 1, media: 0.5 }]`;
+    const r = run(market({ days: 365, apps: apps(1), shocks: block }), {}, 1, 4000);
+    expect(signups(r, 'Alt', 110, 365)).toBe(0);
+    expect(growth(r, 30, 99)).toBeGreaterThan(1.05);
+  });
+});
+
 describe('connectivity, capacity, changing apps, bases', () => {
   it('a mobile-internet shutdown sends people to apps that work on slow links or are exempt', () => {
     const calm = run(market());
@@ -282,8 +314,11 @@ describe('plausibility with parameters drawn from the prior', () => {
   const dims = buildSpace([], {});
   const rng = makeRng(11, 'prior-predictive');
   const draws = Array.from({ length: 6 }, () => candidateOf(dims, priorDraw(dims, rng)).params);
-  const outage = market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ hours: 8 }) });
+  // Trends on the app that goes down and on an alternative: background adoption must not add
+  // anyone to an app while it is down either.
+  const outage = market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ hours: 8 }), apps: '{ Big: { active: 0.85, trend: 0.3 }, Alt: 0.2, Named: { active: 0.02, trend: 1 }, Slow: 0.01 }' });
   const calmYear = market({ days: 365 });
+  const calmTrend = market({ days: 365, apps: '{ Big: 0.85, Alt: { active: 0.2, trend: 0.4 }, Named: 0.02, Slow: 0.01 }' });
   it('covers every fitted parameter', () => {
     expect(Object.keys(draws[0]).sort()).toEqual(PARAM_SPECS.filter((p) => p.fit).map((p) => p.name).sort());
   });
@@ -294,6 +329,17 @@ describe('plausibility with parameters drawn from the prior', () => {
       const moved = signups(r, 'Alt', 9.75, 10.75) + signups(r, 'Named', 9.75, 10.75) + signups(r, 'Slow', 9.75, 10.75);
       const activeHit = stockAt(r, 'dau', X(r), app(r, 'Big'), 9);
       expect(moved).toBeLessThanOrEqual(activeHit);
+    });
+    it(`draw ${k}: a calm year with a stated trend of +40% grows so, or faster where the model's own flows are faster`, () => {
+      // From day 30 (the monthly audience counts a full month) to day 365: 1.4^(335/365).
+      const growth = (r: RunResult) => mau(r, 'Alt', 365) / mau(r, 'Alt', 30);
+      const stated = 1.4 ** (335 / 365);
+      const own = growth(run(calmYear, p, k + 1, 3000));
+      const g = growth(run(calmTrend, p, k + 1, 3000));
+      expect(g).toBeGreaterThan(stated - 0.1);
+      // The network effect of a growing app speeds it up beyond the fit at the start (up to +71%
+      // measured for draw 2, 3,000 agents): bounded, not exact.
+      if (own < stated - 0.1) expect(g).toBeLessThan(stated + 0.4);
     });
     it(`draw ${k}: a calm year moves under 10% of people's main app; people are conserved; shares stay in [0, 1]`, () => {
       const r = run(calmYear, p, k + 1, 3000);

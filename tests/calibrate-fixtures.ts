@@ -24,7 +24,7 @@ regions:
 platforms:
   - { id: ChatA, quality: 0.5, features: [voice, video, e2ee, groups], privacy: 0.4 }
   - { id: ChatB, quality: 0.3, features: [voice, groups, channels], privacy: 0.5 }
-  - { id: SecureC, quality: 0.2, features: [voice, e2ee], privacy: 0.9, price: 2 }
+  - { id: SecureC, quality: 0.2, features: [voice, e2ee], privacy: 0.9, price: 0.5 }
 shocks:
   - { type: outage, platforms: [ChatA], start: 2020-01-10T12:00Z, duration: 12h, severity: 0.7, media: ${loudness}, mentions: { ChatB: 1, SecureC: 1 } }
 fitted:
@@ -46,5 +46,9 @@ export async function withSyntheticFigures(text: string, o: { params: Partial<Pa
   const vals = await observeReplicates(l, obs, { replicates: o.seeds, seed: 1, agents: o.agents, useCalibrated: false, params: o.params, fitted: o.fitted, workers: 1 });
   const s = structuredClone(l.scenario);
   s.figures = s.figures.map((f, j) => ({ ...f, value: median(vals.map((v) => v[j])) }));
+  // A figure of 0 cannot be compared on a log scale (a scenario file may not hold one): it would
+  // leave the test's calibration nothing to learn from, silently.
+  const zero = s.figures.find((f) => !(Number(f.value) > 0));
+  if (zero) throw new Error(`withSyntheticFigures: figure ${zero.id} is ${zero.value} at these parameters; choose a truth or agents that give every figure a positive value`);
   return { ...l, scenario: s, hash: `${l.hash}-synthetic` };
 }

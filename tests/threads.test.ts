@@ -33,7 +33,7 @@ describe('a run in blocks', () => {
   const cases: [string, LoadedScenario, number][] = [
     ['a daily event with shutdowns, blocks and a launch (russia-blocks-2024-2026)', loadScenario('russia-blocks-2024-2026'), 4000],
     ['three regions with capacity limits (whatsapp-acquisition-2014)', loadScenario('whatsapp-acquisition-2014'), 4000],
-    ['hourly steps, an outage, newcomers', market({ agents: 6000, arrival: 0.02, north: '{ A: 0.5, B: 0.3, C: 0.01 }', shocks: '[{ type: outage, platforms: [A], start: "2020-01-05T18:00Z", duration: 12h, severity: 0.8, media: 1 }]' }), 6000],
+    ['hourly steps, an outage, newcomers, trends', market({ agents: 6000, arrival: 0.02, north: '{ A: 0.5, B: { active: 0.3, trend: 0.5 }, C: { active: 0.01, trend: 2 } }', shocks: '[{ type: outage, platforms: [A], start: "2020-01-05T18:00Z", duration: 12h, severity: 0.8, media: 1 }]' }), 6000],
   ];
   for (const [what, loaded, agents] of cases) {
     it(`gives byte-identical output on 1, 2 and 3 threads: ${what}`, { timeout: 120_000 }, async () => {

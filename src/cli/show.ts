@@ -20,10 +20,10 @@ export async function main(argv: string[]): Promise<number> {
   out.push(`${file}  (hash ${hash})`);
   if (s.description) out.push('', wrap(s.description.trim(), 100, ''));
   out.push('', `Time: ${s.time.start} .. ${s.time.end}, step ${s.time.step}${s.time.schedule.map((c) => `, ${c.step} from ${c.from}`).join('')}`);
-  out.push('', table(['region', 'population', 'apps at start (monthly active share)', 'bases'], s.regions.map((r) => [
+  out.push('', table(['region', 'population', 'apps at start (monthly active share; trend a year)', 'bases'], s.regions.map((r) => [
     `${r.id}${r.name ? ` (${r.name})` : ''}`,
     human(r.population) + (r.growth ? ` (${r.growth > 0 ? '+' : ''}${(100 * r.growth).toFixed(1)}%/yr)` : ''),
-    Object.entries(r.apps).map(([k, v]) => `${k} ${pct(typeof v === 'number' ? v : v.active)}`).join(', '),
+    Object.entries(r.apps).map(([k, v]) => `${k} ${pct(typeof v === 'number' ? v : v.active)}${typeof v !== 'number' && v.trend ? ` (+${pct(v.trend)})` : ''}`).join(', '),
     Object.entries(r.universes).map(([u, x]) => `${u} ${pct(x)}`).join(', ') || '-',
   ]), ['l', 'r', 'l', 'l']));
   out.push('', table(['platform', 'features', 'price', 'privacy', 'capacity/h', 'launch'], s.platforms.map((p) => [p.id, p.features.join(' '), p.price ? `$${p.price}` : '-', String(p.privacy), capacityText(p.capacity), p.launch ?? '-']), ['l', 'l', 'r', 'r', 'r', 'l']));

@@ -9,7 +9,7 @@ import type { World } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { StepLedger } from './decide.ts';
-import { access, coAffected, frustrationRate, hear, newsRate, newsRateBound, reachOut, reconsider, require, CUT } from './decide.ts';
+import { access, adoptInBackground, canAdopt, coAffected, frustrationRate, hear, newsRate, newsRateBound, reach, reachOut, reconsider, require, CUT } from './decide.ts';
 import { NO_APP, preinstall } from './world.ts';
 import { binomial, makeRng, type Rng } from './rng.ts';
 import { Tally } from './tally.ts';
@@ -201,8 +201,8 @@ export function enter(w: World, b: Block): void {
 
 /**
  * One step of a block: people reconsider (news, frustration, word of mouth, trial reviews),
- * people whose main app does not work reach for something else, newcomers, pre-installs and
- * required apps. Flows go to the block's ledger (zeroed here).
+ * people whose main app does not work reach for something else, newcomers, pre-installs,
+ * required apps and the market's own trend. Flows go to the block's ledger (zeroed here).
  */
 export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number, t: number, dt: number, arrival: readonly number[]): void {
   const { K, R } = w;
@@ -346,6 +346,16 @@ export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number
         for (let m = 0; m < k; m++) {
           const i = a0 + Math.floor(rng() * size);
           if (w.primary[i] !== NO_APP && access(w, f, i, r, a) !== CUT) require(w, f, i, r, a, ledger);
+        }
+      }
+      // 6. The market's own trend (trend.ts): candidates at the fitted hazard, each taking the app
+      //    up with the chance of their share of contacts reachable there.
+      const h = w.trend[r * K + a];
+      if (h > 0) {
+        const k = binomial(rng, size, 1 - Math.exp(-h * dt));
+        for (let m = 0; m < k; m++) {
+          const i = a0 + Math.floor(rng() * size);
+          if (canAdopt(w, f, i, r, a) && rng() < reach(w, f, i, r, a)) adoptInBackground(w, f, p, i, r, a, rng, ledger);
         }
       }
     }

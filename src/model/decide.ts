@@ -25,7 +25,8 @@
 //    already have, and installing ONE new app: contacts there, how well known it is, or its being
 //    named in the news are the reasons to install. Their main app stays what it was.
 // Installs and changes of main app tell the person's contacts (word of mouth), naming the app: when
-// a told contact next considers adding an app, that one weighs as if the news named it (weight 1).
+// a told contact next considers adding an app, that one weighs as if the news named it (weight 1;
+// the most prominent naming counts, so hearing it from a contact adds nothing to a story naming it).
 import type { World } from './world.ts';
 import { ACTIVE, EVER, INSTALLED, NO_APP, REQUIRED, contactCirc, isLocal, learnCircumvention, markUsed, setActive, setPrimary, setRequired, signUp, tellLater } from './world.ts';
 import { PROXY_EASE, type Fields } from './fields.ts';
@@ -309,6 +310,22 @@ function getsRound(w: World, f: Fields, p: Params, i: number, r: number, a: numb
  * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps.
  */
 function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, rng: Rng): number {
+  const W = w.scratchU;
+  const sum = trialWeights(w, f, p, i, r, j, heard);
+  let pick = rng() * sum - 1;
+  if (pick < 0) return -1;
+  for (let c = 0; c < w.K; c++) {
+    pick -= W[c];
+    if (pick < 0 && W[c] > 0) return c;
+  }
+  return -1;
+}
+
+/**
+ * The weights of pickTrial's logit into w.scratchU (0: not a choice), and their sum with the
+ * option of adding nothing (weight 1): the chance to add c is scratchU[c] / sum.
+ */
+export function trialWeights(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number): number {
   const K = w.K;
   const base = i * K;
   const rj = r * K + j;
@@ -329,7 +346,7 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
       p.trialBias +
       p.betaReach * reach(w, f, i, r, c) +
       p.betaKnown * w.known[k] +
-      p.betaMention * (c === heard ? f.salience[k] + 1 : f.salience[k]) +
+      p.betaMention * (c === heard ? Math.max(f.salience[k], 1) : f.salience[k]) +
       p.betaPrivacy * w.privacy[i] * f.privacy[k] +
       f.utility[k] +
       p.betaQuality * f.quality[c] -
@@ -341,13 +358,7 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
     W[c] = Math.exp(Math.min(50, u));
     sum += W[c];
   }
-  let pick = rng() * sum - 1;
-  if (pick < 0) return -1;
-  for (let c = 0; c < K; c++) {
-    pick -= W[c];
-    if (pick < 0 && W[c] > 0) return c;
-  }
-  return -1;
+  return sum;
 }
 
 /**
@@ -394,6 +405,24 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
     tellContacts(w, p, i, c, ledger.t, rng);
   }
+}
+
+/**
+ * Background adoption (the scenario's trend): agent i takes up app a for reasons the model does
+ * not follow (its content, new contacts), through contacts already there. Like a trial, it is
+ * reviewed after a while (kept while enough contacts are there); unlike a trial it tells nobody:
+ * the trend is fitted as it stands and must not feed a cascade of its own.
+ */
+export function adoptInBackground(w: World, f: Fields, p: Params, i: number, r: number, a: number, rng: Rng, ledger: StepLedger): void {
+  if (register(w, f, i, r, a, ledger)) w.wake.scheduleAt(i, ledger.t + p.trialReview * -Math.log(1 - rng()));
+}
+
+/** Whether app a can be taken up in the background by agent i now (not used yet, and it works). */
+export function canAdopt(w: World, f: Fields, i: number, r: number, a: number): boolean {
+  const k = r * w.K + a;
+  if (w.primary[i] === NO_APP || w.status[i * w.K + a] & ACTIVE || f.outageSeverity[k] > 0 || f.failing[k] > 0) return false;
+  const ac = access(w, f, i, r, a);
+  return ac === OK || ac === VIA;
 }
 
 /** Agent i is required to use app a (school, work, public services): it installs it and keeps it. */

@@ -12,6 +12,7 @@ import { makeFields, resetFields, type Fields } from './fields.ts';
 import { plainAlloc, type Alloc } from './alloc.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps, allocateAgents } from './population.ts';
+import { fitTrends } from './trend.ts';
 import type { RunSize } from './memory.ts';
 import type { StepLedger } from './decide.ts';
 import { Block, blockRng, deliver, makeBlocks, stepBlock } from './block.ts';
@@ -225,6 +226,7 @@ export class Run {
     resetFields(f, input.platforms, 0);
     const fp = fastParams(p);
     assignMainApps(w, f, fp, input, seed, build);
+    fitTrends(w, f, fp, input, seed);
     if (alloc !== plainAlloc) {
       const waiting = alloc(Int32Array, w.waiting.length);
       waiting.set(w.waiting);

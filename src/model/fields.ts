@@ -47,7 +47,7 @@ export interface Fields {
   /** Media attention felt only by the users of each app (news of harm to it), index r * K + a. */
   mediaUsers: Float32Array;
   mediaPrivacyUsers: Float32Array;
-  /** How prominently the news names each app now (media attention x weight of the mention). */
+  /** How prominently the news names each app now (weight of the mention, fading with the story; the most prominent naming). */
   salience: Float32Array;
   /** Media attention of news that the app failed (its outages), while it lasts: nobody tries it then. */
   failing: Float32Array;

@@ -19,8 +19,11 @@ export interface RegionInput {
   privacy: Trait;
   circumvention: Trait;
   inertia: Trait;
-  /** Initial use per platform index: active and dormant shares, optional main-app share. */
-  apps: { platform: number; active: number; dormant: number; primary?: number }[];
+  /**
+   * Initial use per platform index: active and dormant shares, optional main-app share, and the
+   * reported growth of its users before the shocks (per day, continuous; 0: none).
+   */
+  apps: { platform: number; active: number; dormant: number; primary?: number; trend?: number }[];
   /** Share of the population in each universe (index as in ModelInput.universes; 0 = not in it). */
   universeShare: number[];
 }

@@ -158,6 +158,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     waitingCount: new Int32Array(R),
     net,
     asc: new Float64Array(R * K),
+    trend: new Float64Array(R * K),
     known: new Float64Array(R * K),
     tally: new Tally(n, K, regionStart, U, stepEnd, { lo: 0, hi: n }, undefined, alloc),
     lo: 0,

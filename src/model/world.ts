@@ -63,6 +63,12 @@ export interface World {
   /** App-specific constants per region (R*K), set so that the initial main-app shares are at rest. */
   asc: Float64Array;
   /**
+   * Background adoption per region and app (R*K; per day per unit of reach): the hazard at which
+   * someone not using the app takes it up through contacts there, fitted at the build so that the
+   * world without shocks grows as the scenario's reported trend says (trend.ts). 0: no trend.
+   */
+  trend: Float64Array;
+  /**
    * How well known each app is in each region: log of the share of the region's people using it,
    * relative to the most used app (<= 0; refreshKnown, every step).
    */

@@ -148,7 +148,8 @@ export function compileScenario(s: Scenario): ModelInput {
       apps: Object.entries(r.apps).map(([id, v]) => {
         const active = typeof v === 'number' ? v : v.active;
         const dormant = typeof v === 'number' ? Math.min(active / 10, 1 - active) : (v.dormant ?? Math.min(active / 10, 1 - active));
-        return { platform: pid.get(id)!, active, dormant, primary: typeof v === 'number' ? undefined : v.primary };
+        const trend = typeof v === 'number' ? 0 : Math.log1p(v.trend ?? 0) / 365.25;
+        return { platform: pid.get(id)!, active, dormant, primary: typeof v === 'number' ? undefined : v.primary, trend };
       }),
       universeShare: universes.map((u) => r.universes[u] ?? 0),
     })),

@@ -184,7 +184,7 @@ type Issue = { code: string; message: string; path: PropertyKey[]; origin?: stri
 
 /**
  * A value that fits none of a union's forms: when its type matches one form (e.g. a mapping for
- * "a share or { active, dormant, primary }"), the problem inside that form; else the union's own
+ * "a share or { active, dormant, primary, trend }"), the problem inside that form; else the union's own
  * message where the schema gives one (e.g. the forms a date may take), or the forms' types.
  */
 function unwrapUnion(issue: Issue, raw: unknown): Issue {

@@ -48,10 +48,18 @@ const appShare = z.union(
         primary: share
           .optional()
           .describe('Share of the population for whom it is the main app. Give it for every app of the region or for none (then: the more widespread, the more often main).'),
+        trend: z
+          .number()
+          .min(0, { error: 'expected growth per year of at least 0 (a decline is not a trend the build can fit: give its cause as shocks)' })
+          .max(10, { error: 'expected growth per year of at most 10 (+1000% a year)' })
+          .optional()
+          .describe(
+            'Reported growth of the app\'s monthly users in the region before the shocks, per year (0.4 = +40% a year; default 0: no trend). The build fits a background adoption through contacts so that the world without shocks grows so; it goes on through the run.',
+          ),
       })
       .strict(),
   ],
-  { error: 'expected a share from 0 to 1, or { active, dormant, primary }' },
+  { error: 'expected a share from 0 to 1, or { active, dormant, primary, trend }' },
 );
 
 export const FEATURES = ['voice', 'video', 'e2ee', 'slow-links', 'channels', 'groups', 'proxy'] as const;

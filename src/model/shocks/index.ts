@@ -49,7 +49,12 @@ export function applyShocks(shocks: readonly CompiledShock[], t: number, f: Fiel
         for (const a of s.platforms) to[r * K + a] += level;
       } else if (s.privacyNews) f.mediaPrivacy[r] += level;
       else f.media[r] += level;
-      for (let a = 0; a < K; a++) f.salience[r * K + a] += level * s.mentions[r * K + a];
+      // How prominently the news names an app: its mention weight, fading as the story fades. The
+      // loudness sets how many people hear the story (they reconsider); it does not make the named
+      // app pull harder on each of them, or a story twice as loud would count twice. The most
+      // prominent naming counts (stories do not add up to more than one app of the story).
+      const fade = level / s.loudness[r];
+      for (let a = 0; a < K; a++) f.salience[r * K + a] = Math.max(f.salience[r * K + a], fade * s.mentions[r * K + a]);
       if (m.newsOfFailure) for (const a of s.platforms) f.failing[r * K + a] += level;
     }
   }
