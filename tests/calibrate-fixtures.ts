@@ -40,15 +40,15 @@ figures:
 }
 
 /** Replace the figures' values with the model's median over seeds at the given parameters. */
-export async function withSyntheticFigures(text: string, o: { params: Partial<Params>; fitted?: Record<string, number>; seeds: number; agents: number }): Promise<LoadedScenario> {
+export async function withSyntheticFigures(text: string, o: { params: Partial<Params>; fitted?: Record<string, number>; seeds: number; agents: number; positive?: boolean }): Promise<LoadedScenario> {
   const l = loadScenarioText(text, 'tiny.yaml');
   const obs = comparedFigures(l).map((f) => f.obs);
   const vals = await observeReplicates(l, obs, { replicates: o.seeds, seed: 1, agents: o.agents, useCalibrated: false, params: o.params, fitted: o.fitted, workers: 1 });
   const s = structuredClone(l.scenario);
   s.figures = s.figures.map((f, j) => ({ ...f, value: median(vals.map((v) => v[j])) }));
-  // A figure of 0 cannot be compared on a log scale (a scenario file may not hold one): it would
-  // leave the test's calibration nothing to learn from, silently.
-  const zero = s.figures.find((f) => !(Number(f.value) > 0));
+  // With `positive`: a figure of 0 cannot be compared on a log scale (a scenario file may not hold
+  // one); it would leave a test of inference nothing to learn from, silently.
+  const zero = o.positive ? s.figures.find((f) => !(Number(f.value) > 0)) : undefined;
   if (zero) throw new Error(`withSyntheticFigures: figure ${zero.id} is ${zero.value} at these parameters; choose a truth or agents that give every figure a positive value`);
   return { ...l, scenario: s, hash: `${l.hash}-synthetic` };
 }
