@@ -62,9 +62,10 @@ const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(4)) : v);
 /**
  * The 90% band of the REPORTED figure: the model's values over the replicates (seeds and
  * posterior draws), each plus the figure's reporting error (errors.ts), as quantiles of that
- * mixture; and the model's median (without reporting error).
+ * mixture; and the model's median (without reporting error), over `centre` when given (the
+ * replicates at the calibration's central estimate), else over `values`.
  */
-export function predictiveBand(values: readonly number[], t: Target, level = 0.9): Band {
+export function predictiveBand(values: readonly number[], t: Target, level = 0.9, centre?: readonly number[]): Band {
   const floor = floorOf(t);
   const xs = values.filter((v) => Number.isFinite(v)).map((v) => toLog(v, floor));
   if (xs.length === 0) return { median: NaN, lo: NaN, hi: NaN };
@@ -79,7 +80,7 @@ export function predictiveBand(values: readonly number[], t: Target, level = 0.9
     }
     return 10 ** ((lo + hi) / 2);
   };
-  const sorted = [...values].filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const sorted = [...(centre ?? values)].filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const m = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   return { median, lo: q((1 - level) / 2), hi: q((1 + level) / 2) };
@@ -94,18 +95,23 @@ export function measureOf(f: FigureSpec): string {
   return f.universe ? `people (${f.universe})` : 'people';
 }
 
-/** Build the table from per-replicate values (values[k][j]: figure j in replicate k). */
+/**
+ * Build the table from per-replicate values (values[k][j]: figure j in replicate k). With
+ * `centre` (replicates at the central estimate, same layout) the model median is taken over those
+ * and the band over `values` (posterior draws): see compareScenario.
+ */
 export function fitTable(
   loaded: LoadedScenario,
   values: readonly (readonly number[])[],
   meta: Pick<FitTable, 'params' | 'fitted' | 'paramSource' | 'posterior' | 'seed' | 'agents'>,
+  centre?: readonly (readonly number[])[],
 ): FitTable {
   const s = loaded.scenario;
   const figs = comparedFigures(loaded);
   const t0 = parseDate(s.time.start);
   const rows: FitTableRow[] = figs.map(({ figure: f, obs }, j) => {
     const t = targetOf(f);
-    const band = predictiveBand(values.map((v) => v[j]), t);
+    const band = predictiveBand(values.map((v) => v[j]), t, 0.9, centre?.map((v) => v[j]));
     // Rounded once here, so that the table, the JSON and the CSV show the same numbers.
     const b = { median: r6(band.median), lo: r6(band.lo), hi: r6(band.hi) };
     return {
@@ -150,19 +156,29 @@ export function fitTable(
 }
 
 /**
- * Run the replicates and build the fit table. With posterior draws, replicate k runs draw k
- * (seed + k): one set of runs gives both the median and the band.
+ * Run the replicates and build the fit table. With posterior draws two sets of runs with the same
+ * seeds: at the central estimate, for the model's median (the number `exodus run` gives), and with
+ * replicate k on posterior draw k, for the band. The tempered posterior (learning-rate.ts) is
+ * wide on purpose, so that its band covers; the median of its runs is a poorer central value than
+ * the model at the central estimate where the model is far from linear in its parameters.
  */
 export async function compareScenario(loaded: LoadedScenario, o: ReplicateOptions = {}): Promise<FitTable> {
   const obs = comparedFigures(loaded).map((x) => x.obs);
-  const values = await observeReplicates(loaded, obs, o);
-  return fitTable(loaded, values, fitMeta(loaded, o));
+  const n = o.draws?.length ? 2 : 1;
+  const part = (k: number) => (o.onProgress ? (d: number) => o.onProgress!((k + d) / n) : undefined);
+  const values = await observeReplicates(loaded, obs, { ...o, onProgress: part(0) });
+  const centre = n === 2 ? await observeReplicates(loaded, obs, { ...o, draws: undefined, onProgress: part(1) }) : undefined;
+  return fitTable(loaded, values, fitMeta(loaded, o), centre);
 }
 
-/** The fit table of replicates already run with options `o` (as compareScenario, without re-running). */
-export function fitTableOf(loaded: LoadedScenario, results: readonly RunResult[], o: ReplicateOptions = {}): FitTable {
+/**
+ * The fit table of replicates already run with options `o` (as compareScenario, without
+ * re-running); `centre`: the runs at the central estimate, when `o` has posterior draws.
+ */
+export function fitTableOf(loaded: LoadedScenario, results: readonly RunResult[], o: ReplicateOptions = {}, centre?: readonly RunResult[]): FitTable {
   const obs = comparedFigures(loaded).map((x) => x.obs);
-  return fitTable(loaded, results.map((r) => obs.map((ob) => observe(r, ob))), fitMeta(loaded, o));
+  const of = (rs: readonly RunResult[]) => rs.map((r) => obs.map((ob) => observe(r, ob)));
+  return fitTable(loaded, of(results), fitMeta(loaded, o), centre && of(centre));
 }
 
 /** What a fit table records about how its replicates were run. */
@@ -195,7 +211,12 @@ export function fitJson(t: FitTable) {
     seed: t.seed,
     replicates: t.replicates,
     agents: t.agents,
-    band: 'the 90% posterior predictive band of the reported figure: model values over the replicates plus the figure\'s reporting error',
+    median: t.posterior
+      ? 'model.median: the median over the replicates at the calibration\'s central estimate (the value exodus run gives)'
+      : 'model.median: the median over the replicates',
+    band: t.posterior
+      ? 'model.lo/hi: the 90% posterior predictive band of the reported figure: model values over the replicates with posterior draws, plus the figure\'s reporting error'
+      : 'model.lo/hi: the 90% band of the reported figure: model values over the replicates plus the figure\'s reporting error',
     figures: t.rows.map((r) => ({
       id: r.id,
       date: r.date,
@@ -267,7 +288,7 @@ export function fitText(t: FitTable): string {
   const head = `${t.title}${t.projection ? '  [PROJECTION]' : ''}\n${runs} (seeds ${t.seed}..${t.seed + t.replicates - 1}), ${t.agents} agents; parameters: ${t.paramSource}`;
   const fitted = Object.keys(t.fitted).length ? `\nper-event values: ${Object.entries(t.fitted).map(([k, v]) => `${k} = ${r6(v)}`).join(', ')}` : '';
   const body = t.rows.length ? table(FIT_TABLE_HEADER, t.rows.map(fitTableCells), ['l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']) : '(no figures with role compare)';
-  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range or bound; band = 90% posterior predictive of the reported figure: the replicates${t.posterior ? ' (posterior draws and seeds)' : ' (seeds)'} plus the figure's reporting error)`;
+  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range or bound; model = median over the replicates${t.posterior ? ' at the central estimate' : ''}; band = 90% ${t.posterior ? 'posterior predictive ' : ''}band of the reported figure: the replicates${t.posterior ? ' with posterior draws' : ' (seeds)'} plus the figure's reporting error)`;
 }
 
 export const FIT_CSV_COLUMNS = ['event', 'id', 'date', 'platform', 'metric', 'measure', 'geography', 'confidence', 'reported', 'median', 'lo', 'hi', 'log10_ratio', 'inside'] as const;

@@ -107,11 +107,14 @@ export async function main(argv: string[]): Promise<number> {
         const bar = progressBar(`[${k + 1}/${events.length}] ${name}`);
         console.error(`[${k + 1}/${events.length}] ${name}: ${replicates} replicates x ${human(agents)} agents`);
         const opts = { replicates, seed, agents, paramsFile: values.params as string | undefined, draws, pool, onProgress: (d: number) => bar.update(d) };
-        const results = await runReplicates(loaded, opts);
+        // With posterior draws, also the same seeds at the central estimate: the lines and the fit
+        // table's medians (compareScenario, fittable.ts).
+        const results = await runReplicates(loaded, { ...opts, onProgress: (d: number) => bar.update(draws ? d / 2 : d) });
+        const centre = draws ? await runReplicates(loaded, { ...opts, draws: undefined, onProgress: (d: number) => bar.update(0.5 + d / 2) }) : undefined;
         bar.done();
-        const fit = fitTableOf(loaded, results, opts);
+        const fit = fitTableOf(loaded, results, opts, centre);
         const source = sourceNote(loaded, fit, replicates, agents, seed);
-        const { charts, bands, figures } = eventCharts(loaded, results, fit, source);
+        const { charts, bands, figures } = eventCharts(loaded, results, fit, source, centre);
         const dir = join(tmp, name);
         for (const c of charts) await writeChartFiles(dir, c.name, c.spec);
         writeFileSync(join(dir, 'fit.csv'), fitCsv(fit.rows));
@@ -121,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
           allFit.push(...fit.rows);
           allFigures.push(...figurePoints(loaded, fit, false));
         }
-        manifestEvents.push({ name, file: loaded.file, hash: loaded.hash, agents, paramSource: fit.paramSource, fitted: fit.fitted, summary: fit.summary, wallSeconds: Number((results.reduce((s, r) => s + r.wallMs, 0) / 1000).toFixed(1)) });
+        manifestEvents.push({ name, file: loaded.file, hash: loaded.hash, agents, paramSource: fit.paramSource, fitted: fit.fitted, summary: fit.summary, wallSeconds: Number(([...results, ...(centre ?? [])].reduce((s, r) => s + r.wallMs, 0) / 1000).toFixed(1)) });
       }
     } finally {
       await pool.close();
@@ -148,7 +151,9 @@ export async function main(argv: string[]): Promise<number> {
       manifest,
       intro:
         'Each event is simulated with one set of behavioural parameters shared by all events (calibrated to the reported figures); only the facts of each event differ. ' +
-        'Lines are model medians over replicates, shaded areas 90% bands; points are figures reported at the time, with their sources.',
+        (draws
+          ? 'Lines are the model at the calibrated central estimate (medians over replicates, the numbers exodus run gives), shaded areas 90% bands over posterior draws of the parameters; '
+          : 'Lines are model medians over replicates, shaded areas 90% bands; ') + 'points are figures reported at the time, with their sources.',
       events: reportEvents,
       overview,
       overviewNotes: hint ? [hint] : [],
