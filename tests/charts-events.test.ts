@@ -166,3 +166,31 @@ describe('migration matrix on real runs', () => {
     }
   });
 });
+
+describe('charts with posterior draws', () => {
+  it('draw the lines at the central estimate and the bands over the posterior draws', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tinyScenarioText } = await import('./calibrate-fixtures.ts');
+    const { loadScenario } = await import('../src/scenarios/load.ts');
+    const { runReplicates } = await import('../src/calibrate/replicates.ts');
+    const { fitTableOf } = await import('../src/calibrate/fittable.ts');
+    const { eventBands, eventCharts } = await import('../src/charts/assemble.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'exodus-centre-'));
+    const file = join(dir, 'tiny.yaml');
+    writeFileSync(file, tinyScenarioText());
+    const loaded = loadScenario(file);
+    const o = { replicates: 3, agents: 1500, seed: 1, workers: 1, useCalibrated: false };
+    const draws = [{ params: { considerBase: 0.002 } }, { params: { considerBase: 0.05 } }, { params: { considerBase: 0.01 } }];
+    const results = await runReplicates(loaded, { ...o, draws });
+    const centre = await runReplicates(loaded, { ...o, params: { considerBase: 0.02 } });
+    const fit = fitTableOf(loaded, results, { ...o, draws }, centre);
+    const { bands } = eventCharts(loaded, results, fit, 'test', centre);
+    const mid = eventBands(loaded, centre);
+    const post = eventBands(loaded, results);
+    expect(bands.map((b) => b.median)).toEqual(mid.map((b) => b.median));
+    expect(bands.map((b) => [b.lo, b.hi])).toEqual(post.map((b) => [b.lo, b.hi]));
+    expect(bands.some((b, i) => b.median !== post[i].median)).toBe(true);
+    rmSync(dir, { recursive: true });
+  }, 60_000);
+});

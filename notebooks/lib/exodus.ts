@@ -66,7 +66,11 @@ export function calibratedFile(name: string): string | undefined {
   return existsSync(f) ? f : undefined;
 }
 
-/** The fit table of replicates already run with options `o` (as `exodus compare`, without re-running). */
+/**
+ * The fit table of replicates already run with options `o` (as `exodus compare`, without
+ * re-running). Pass the runs at the central estimate as the fourth argument for compare's median;
+ * without them the median is over the runs given (with posterior draws: the posterior's median).
+ */
 export const fitOf = fitTableOf;
 
 /** "x2.3" / "x0.41": model median over reported, from a log10 ratio. */

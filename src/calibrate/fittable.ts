@@ -34,6 +34,8 @@ export interface FitTableRow extends FitRow {
   errorSd: number;
   /** ISO end of the figure's window. */
   dateEnd: string;
+  /** With posterior draws: the median of the posterior draws' runs (`median` is the central estimate's). */
+  posteriorMedian?: number;
 }
 
 export interface FitTable {
@@ -132,6 +134,7 @@ export function fitTable(
       lo: b.lo,
       hi: b.hi,
       log10_ratio: r4(log10Error(b.median, t)),
+      ...(centre ? { posteriorMedian: r6(predictiveBand(values.map((v) => v[j]), t).median) } : {}),
       inside: meetsBand(b, t),
       label: f.label ?? '',
       source: f.source ?? '',
@@ -212,7 +215,7 @@ export function fitJson(t: FitTable) {
     replicates: t.replicates,
     agents: t.agents,
     median: t.posterior
-      ? 'model.median: the median over the replicates at the calibration\'s central estimate (the value exodus run gives)'
+      ? 'model.median: the median over the replicates at the calibration\'s central estimate (the value exodus run gives); model.posterior_median: the median over the replicates with posterior draws'
       : 'model.median: the median over the replicates',
     band: t.posterior
       ? 'model.lo/hi: the 90% posterior predictive band of the reported figure: model values over the replicates with posterior draws, plus the figure\'s reporting error'
@@ -232,7 +235,7 @@ export function fitJson(t: FitTable) {
       reported: r.reported,
       ...(r.low !== undefined ? { reported_low: r.low } : {}),
       ...(r.high !== undefined ? { reported_high: r.high } : {}),
-      model: { median: r6(r.median), lo: r6(r.lo), hi: r6(r.hi) },
+      model: { median: r6(r.median), lo: r6(r.lo), hi: r6(r.hi), ...(r.posteriorMedian !== undefined ? { posterior_median: r.posteriorMedian } : {}) },
       log10_ratio: r4(r.log10_ratio),
       inside: r.inside,
       source: r.source,

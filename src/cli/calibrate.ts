@@ -9,7 +9,8 @@ import { builtinNames, loadScenario } from '../scenarios/load.ts';
 import { loadFor } from './scenario.ts';
 import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, MIN_BUDGET, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
 import { fromUnit, priorSd, type Dim } from '../calibrate/space.ts';
-import { compareScenario, fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
+import { fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
+import { comparedFigures, observeReplicates, type ParamDraw } from '../calibrate/replicates.ts';
 import { resampleDraws } from '../calibrate/posterior.ts';
 import type { Pool } from '../calibrate/pool.ts';
 import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
@@ -200,36 +201,38 @@ export function ownFitTables(r: CalibrationResult, loaded: ReturnType<typeof loa
   return loaded.map((l) => {
     const name = l.scenario.name;
     const p = r.predictive[name];
-    return fitTable(l, p.draws.length ? p.draws : p.point, {
+    const meta = {
       params: r.params,
       fitted: r.point.events[name] ?? {},
-      paramSource: 'calibration: validation runs of posterior draws at calibration scale',
+      paramSource: 'calibration: validation runs at calibration scale (median: central estimate; band: posterior draws)',
       posterior: p.draws.length > 0,
       seed: r.settings.seed,
       agents: r.settings.agents[name],
-    });
+    };
+    return p.draws.length ? fitTable(l, p.draws, meta, p.point) : fitTable(l, p.point, meta);
   });
 }
 
-/** Fit tables with posterior draws (replicate k runs draw k), one per event. */
+/**
+ * Fit tables as exodus compare gives them, one per event: the median over replicates at the
+ * central estimate, the band over replicates with posterior draws (replicate k runs draw k).
+ */
 export async function fitTables(r: CalibrationResult, loaded: ReturnType<typeof loadScenario>[], pool: Pool, replicates: number, agents?: number): Promise<FitTable[]> {
+  // The central estimate as a one-draw posterior beside the real one: explicit parameters given
+  // to compareScenario would override every draw's.
+  const central: ParamDraw = { params: r.point.params, events: r.point.events };
   const draws = resampleDraws(r.posterior, replicates);
   const tables: FitTable[] = [];
   for (const l of loaded) {
     const bar = progressBar(`fit table ${l.scenario.name}`);
-    tables.push(
-      await compareScenario(l, {
-        replicates,
-        agents: agents ?? l.scenario.agents,
-        useCalibrated: false,
-        params: r.point.params,
-        fitted: r.point.events[l.scenario.name],
-        draws,
-        pool,
-        onProgress: (d) => bar.update(d),
-      }),
-    );
+    const o = { replicates, agents: agents ?? l.scenario.agents, useCalibrated: false, pool };
+    const obs = comparedFigures(l).map((x) => x.obs);
+    const values = await observeReplicates(l, obs, { ...o, draws, onProgress: (d) => bar.update(d / 2) });
+    const centre = await observeReplicates(l, obs, { ...o, draws: [central], onProgress: (d) => bar.update(0.5 + d / 2) });
     bar.done();
+    tables.push(
+      fitTable(l, values, { params: r.params, fitted: r.point.events[l.scenario.name] ?? {}, paramSource: 'calibration (median: central estimate; band: posterior draws)', posterior: true, seed: 1, agents: o.agents }, centre),
+    );
   }
   return tables;
 }
