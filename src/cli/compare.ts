@@ -15,6 +15,9 @@ export const usage = `Usage: exodus compare <event | scenario.yaml> [options]
 Run the scenario with N seeds and compare the model with each reported figure (role compare):
 reported value, model median and 90% band over the replicates, ratio model/reported, and
 whether the reported value lies in the band; then median and max |log10 ratio| and coverage.
+With a posterior beside the parameter file (the shipped calibration has one) the median is over
+replicates at the central estimate (as exodus run) and the band over replicates with posterior
+draws (same seeds); that takes twice the runs.
 
 Options:
   --params FILE     behavioural parameters (JSON) over the shipped calibration
@@ -22,9 +25,10 @@ Options:
   --replicates N    number of replicates, seeds seed..seed+N-1 (default 20)
   --seed N          seed of the first replicate (default 1)
   --agents N        agents per run (default: the scenario's)
-  --point           use the point estimate only; by default, when the parameter file has a
-                    posterior sample beside it (posterior.csv), replicate k also draws its
-                    parameters from it, so the band shows parameter uncertainty as well as chance
+  --point           use the central estimate only (the band then shows chance alone); by
+                    default, when the parameter file has a posterior sample beside it
+                    (posterior.csv), the band's replicate k draws its parameters from it, so
+                    the band shows parameter uncertainty as well as chance
 ${POOL_HELP}
   --json            print one JSON object instead of the table
   --csv FILE        also write the fit table as CSV (FitRow columns); an existing file is replaced
