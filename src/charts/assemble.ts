@@ -240,7 +240,9 @@ function flowAnchor(loaded: LoadedScenario, shocks: ShockSpan[], figures: Figure
 /**
  * The charts of one event. `centre`: replicates at the calibration's central estimate, when
  * `results` are posterior draws; the lines (medians) and the migration matrix are then the
- * central estimate's, the shaded bands the posterior's (as in the fit table, fittable.ts).
+ * central estimate's (as in the fit table, fittable.ts), the shaded bands over both sets of runs:
+ * the central estimate can lie in the tail of the posterior's runs, and a line outside its own
+ * band would read as an error.
  */
 export function eventCharts(
   loaded: LoadedScenario,
@@ -251,9 +253,10 @@ export function eventCharts(
 ): { charts: ReportChart[]; bands: BandRow[]; figures: FigurePoint[] } {
   const s = loaded.scenario;
   const figures = figurePoints(loaded, fit);
-  const rows = centred(eventBands(loaded, results), centre && eventBands(loaded, centre));
+  const all = centre ? [...results, ...centre] : results;
+  const rows = centred(eventBands(loaded, all), centre && eventBands(loaded, centre));
   const shocks = shockSpans(loaded);
-  const curves = windowCurves(loaded, results);
+  const curves = windowCurves(loaded, all);
   if (centre) {
     const mid = windowCurves(loaded, centre);
     curves.forEach((c, i) => (c.points = centred(c.points, mid[i].points)));
@@ -272,7 +275,7 @@ export function eventCharts(
     const b = flow
       ? s.platforms.flatMap((p) => {
           const fb = (rs: readonly RunResult[]) => flowBands(rs, metric as FlowMetric, runRegion(region), p.id, undefined, anchor);
-          return centred(fb(results), centre && fb(centre)).map((x) => ({ ...x, region }));
+          return centred(fb(all), centre && fb(centre)).map((x) => ({ ...x, region }));
         })
       : rows.filter((x) => x.metric === metric && x.region === region);
     if (!b.length) continue;
@@ -291,7 +294,7 @@ export function eventCharts(
       region,
       // A log axis only where apps differ by orders of magnitude (flows are drawn linear: spikes).
       log: spread > 1000 && !flow,
-      subtitle: `${s.title}${/[.?!]$/.test(s.title) ? '' : '.'} ${capitalise(regionName(region))}; ${centre ? 'lines: model at the calibrated central estimate (median over replicates), shaded: 90% band over posterior draws' : 'lines: model median over replicates, shaded: 90% band'}; points: reported figures${s.projection ? '. PROJECTION (what-if), not a reconstruction' : ''}`,
+      subtitle: `${s.title}${/[.?!]$/.test(s.title) ? '' : '.'} ${capitalise(regionName(region))}; ${centre ? 'lines: model at the calibrated central estimate (median over replicates), shaded: 90% band over these and replicates with posterior draws' : 'lines: model median over replicates, shaded: 90% band'}; points: reported figures${s.projection ? '. PROJECTION (what-if), not a reconstruction' : ''}`,
     });
     charts.push({ name: `${metric}-${region}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), title: `${metric} (${regionName(region)})`, spec });
   }
