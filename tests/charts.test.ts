@@ -135,6 +135,20 @@ describe('spec builders', () => {
     expect(subtitle(cut)).toMatch(/Bands reaching above a panel are cut off at its top/);
   });
 
+  it('draws a band cut off at the top within reach of the panel, so the PNG rasteriser fills it', async () => {
+    // resvg left a band empty when its polygon reached far above the panel (a posterior draw with
+    // 1000 times the median): the band's ends are held at twice the panel's top.
+    const rows = fx.russiaBands.filter((b) => b.region === fx.russiaBands[0].region);
+    const wide = rows.map((b, k) => (k % 5 === 3 ? { ...b, hi: b.median * 1000 } : b));
+    const svg = await renderSvg(timeseriesChart({ event: 'e', metric: 'dau', bands: wide, source }));
+    const areas = [...svg.matchAll(/aria-roledescription="area mark" d="([^"]+)"/g)].map((m) => m[1]);
+    expect(areas.length).toBeGreaterThan(0);
+    const ys = areas.flatMap((d) => [...d.matchAll(/[ML][-\d.e]+,([-\d.e]+)/g)].map((m) => Number(m[1])));
+    const height = 300;
+    expect(Math.min(...ys)).toBeGreaterThanOrEqual(-1.5 * height);
+    expect(Math.min(...ys)).toBeLessThan(0); // the band does reach above the panel (and is clipped there)
+  });
+
   it('draws figures only on the panel of their region, or where their region has no panel', () => {
     const bands = [
       ...fx.russiaBands.slice(0, 10),

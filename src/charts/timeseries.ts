@@ -370,6 +370,18 @@ interface PanelContext {
  * median; scaled to it, the lines the chart is about would lie flat on the axis.
  */
 const BAND_ROOM = 3;
+/**
+ * The band's ends as drawn (band_lo, band_hi): on a linear panel cut at `top`, held at twice the
+ * top. The panel clips them anyway, but a band far above it (a posterior draw with 100 times the
+ * median) gives coordinates that the PNG rasteriser (resvg) fails to fill: the band vanished.
+ */
+function clampBand(top: number | undefined) {
+  const cap = top !== undefined && top > 0 ? 2 * top : undefined;
+  return cap === undefined
+    ? [{ calculate: 'datum.lo', as: 'band_lo' }, { calculate: 'datum.hi', as: 'band_hi' }]
+    : [{ calculate: `min(datum.lo, ${cap})`, as: 'band_lo' }, { calculate: `min(datum.hi, ${cap})`, as: 'band_hi' }];
+}
+
 function linearTop(core: readonly number[], bands: readonly number[]): { top: number; cut: boolean } {
   const c = core.length ? Math.max(...core) : 0;
   const b = bands.length ? Math.max(...bands) : 0;
@@ -535,12 +547,12 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
     ];
     layers.push({
       data: { name: 'series' },
-      transform: [...positive],
+      transform: [...positive, ...clampBand(ctx.log || ctx.percent ? undefined : top)],
       mark: { type: 'area', opacity: 0.2, interpolate, clip: true },
       encoding: {
         x: { field: 't', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
-        y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis },
-        y2: { field: 'hi' },
+        y: { field: 'band_lo', type: 'quantitative', scale: yScale, axis: yAxis },
+        y2: { field: 'band_hi' },
         color: ctx.color,
       },
     });
@@ -684,9 +696,9 @@ function windowTotals(ctx: PanelContext, figures: FigurePoint[], curves: Map<str
     const layers: LayerSpec<Field>['layer'] = [
       {
         data: { name: 'totals' },
-        transform: [mine, { filter: '!datum.point' }],
+        transform: [mine, { filter: '!datum.point' }, ...clampBand(lin.top * 1.05)],
         mark: { type: 'area', opacity: 0.2, clip: true },
-        encoding: { x: { ...x, scale: xScale, axis: { tickCount: 4, grid: false } }, y: { field: 'lo', type: 'quantitative', scale: yScale, axis: yAxis }, y2: { field: 'hi' }, color: ctx.color },
+        encoding: { x: { ...x, scale: xScale, axis: { tickCount: 4, grid: false } }, y: { field: 'band_lo', type: 'quantitative', scale: yScale, axis: yAxis }, y2: { field: 'band_hi' }, color: ctx.color },
       },
       {
         data: { name: 'totals' },
