@@ -149,6 +149,25 @@ describe('spec builders', () => {
     expect(Math.min(...ys)).toBeLessThan(0); // the band does reach above the panel (and is clipped there)
   });
 
+  it('shades bands only for the apps with reported figures, and says so', async () => {
+    const rows = fx.russiaBands.filter((b) => b.region === fx.russiaBands[0].region);
+    const apps = [...new Set(rows.map((b) => b.platform))];
+    expect(apps.length).toBeGreaterThan(1);
+    const figs = fx.russiaFigures.filter((f) => f.platform === apps[0] && f.metric === 'dau').map((f) => ({ ...f, region: rows[0].region }));
+    expect(figs.length).toBeGreaterThan(0);
+    const subtitle = (spec: TopLevelSpec) => [...walk(spec)].flatMap((o) => (Array.isArray(o.subtitle) ? o.subtitle : typeof o.subtitle === 'string' ? [o.subtitle] : [])).join(' ');
+    const areaApps = async (spec: TopLevelSpec) => {
+      const svg = await renderSvg(spec);
+      return new Set([...svg.matchAll(/aria-roledescription="area mark"[^>]*?>|aria-label="[^"]*App: ([^";]+)"[^>]*aria-roledescription="area mark"/g)].map((m) => m[1]).filter(Boolean));
+    };
+    const withFigs = timeseriesChart({ event: 'e', metric: 'dau', bands: rows, figures: figs, source });
+    const without = timeseriesChart({ event: 'e', metric: 'dau', bands: rows, source });
+    expect([...(await areaApps(withFigs))].map(appLabel)).toEqual([appLabel(apps[0])]);
+    expect((await areaApps(without)).size).toBe(apps.length);
+    expect(subtitle(withFigs)).toMatch(/Bands are drawn for the apps with reported figures/);
+    expect(subtitle(without)).not.toMatch(/apps with reported figures/);
+  });
+
   it('draws figures only on the panel of their region, or where their region has no panel', () => {
     const bands = [
       ...fx.russiaBands.slice(0, 10),

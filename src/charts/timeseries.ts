@@ -256,7 +256,12 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
   const yTitle = input.yTitle ?? (flow ? flowAxisTitle(input.metric, intervalMs) : metricAxisTitle(input.metric));
   const datasets: Record<string, unknown[]> = { series, figures: figureData, shocks };
 
-  const ctx: PanelContext = { color: appColorEnc, shapes, dashScale, flow, log, percent: info.percent, yTitle, cut: false };
+  // Bands only for the apps the reported figures are about, when the chart has figures: with
+  // parameter uncertainty the bands of five apps overlap into one tinted block.
+  const figureApps = [...new Set([...figureData.map((d) => d.app), ...totals.map((f) => appLabel(f.platform))])];
+  const seriesApps = [...new Set(series.map((d) => d.app))];
+  const bandApps = figureApps.length && seriesApps.some((a) => !figureApps.includes(a)) ? figureApps : null;
+  const ctx: PanelContext = { color: appColorEnc, shapes, dashScale, flow, log, percent: info.percent, yTitle, cut: false, bandApps };
   const key: string[] = [];
   const views: NonNormalizedSpec[] = [];
   // Flow bins that do not start at midnight start at the shock's onset: say so.
@@ -297,7 +302,8 @@ export function timeseriesChart(input: TimeseriesInput): TopLevelSpec {
   const subtitle =
     (input.subtitle ??
       `${input.event}. Lines: model median over replicates; shaded: 90% band${regionNote}. Points: reported figures` + (log ? '. Log scale.' : '.')) +
-    (ctx.cut ? `${input.subtitle ? '.' : ''} Bands reaching above a panel are cut off at its top.` : '');
+    (bandApps ? `${input.subtitle ? '.' : ''} Bands are drawn for the apps with reported figures.` : '') +
+    (ctx.cut ? `${input.subtitle && !bandApps ? '.' : ''} Bands reaching above a panel are cut off at its top.` : '');
   const body: NonNormalizedSpec =
     views.length === 1
       ? views[0]
@@ -362,6 +368,8 @@ interface PanelContext {
   yTitle: string;
   /** Set when some panel cut a band off at its top (the subtitle says so). */
   cut: boolean;
+  /** Apps whose bands are drawn (null: every app's). */
+  bandApps: string[] | null;
 }
 
 /**
@@ -426,12 +434,13 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
   // The y domain from what this panel shows, so a zoomed panel is not scaled by the whole run.
   const rows = o.series.filter((d) => inView(d.t));
   const figs = o.figures.filter((f) => inView(f.t0, f.t1));
-  const values = [...rows.flatMap((d) => [d.lo, d.hi, d.median]), ...figs.flatMap((f) => [f.reported, f.rlo, f.rhi])].filter(
+  const banded = ctx.bandApps ? rows.filter((d) => ctx.bandApps!.includes(d.app)) : rows;
+  const values = [...banded.flatMap((d) => [d.lo, d.hi]), ...rows.map((d) => d.median), ...figs.flatMap((f) => [f.reported, f.rlo, f.rhi])].filter(
     (v): v is number => v !== null,
   );
   const domain = ctx.log ? logDomain(values) : undefined;
   const core = [...rows.map((d) => d.median), ...figs.flatMap((f) => [f.reported, f.rhi])].filter((v): v is number => v !== null);
-  const lin = linearTop(core, rows.map((d) => d.hi).filter((v): v is number => v !== null));
+  const lin = linearTop(core, banded.map((d) => d.hi).filter((v): v is number => v !== null));
   if (!ctx.log && !ctx.percent && lin.cut) ctx.cut = true;
   const top = ctx.percent ? (values.length ? Math.max(...values) : 1) : lin.top;
   const yScale = ctx.log ? { type: 'log' as const, domain, nice: false } : { zero: true, nice: true, domain: [0, top > 0 ? top : 1] };
@@ -547,7 +556,7 @@ function panel(ctx: PanelContext, o: PanelOptions): NonNormalizedSpec {
     ];
     layers.push({
       data: { name: 'series' },
-      transform: [...positive, ...clampBand(ctx.log || ctx.percent ? undefined : top)],
+      transform: [...positive, ...(ctx.bandApps ? [{ filter: { field: 'app', oneOf: ctx.bandApps } }] : []), ...clampBand(ctx.log || ctx.percent ? undefined : top)],
       mark: { type: 'area', opacity: 0.2, interpolate, clip: true },
       encoding: {
         x: { field: 't', ...x, ...(layers.length ? {} : { scale: xScale, axis: xAxis }) },
