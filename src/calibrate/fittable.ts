@@ -82,10 +82,14 @@ export function predictiveBand(values: readonly number[], t: Target, level = 0.9
     }
     return 10 ** ((lo + hi) / 2);
   };
-  const sorted = [...(centre ?? values)].filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return { median: medianOf(centre ?? values), lo: q((1 - level) / 2), hi: q((1 + level) / 2) };
+}
+
+/** The median of the finite values (NaN when there are none). */
+function medianOf(values: readonly number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const m = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-  return { median, lo: q((1 - level) / 2), hi: q((1 + level) / 2) };
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
 }
 
 /** What a figure's compared numbers are, for the unit column. */
@@ -134,7 +138,7 @@ export function fitTable(
       lo: b.lo,
       hi: b.hi,
       log10_ratio: r4(log10Error(b.median, t)),
-      ...(centre ? { posteriorMedian: r6(predictiveBand(values.map((v) => v[j]), t).median) } : {}),
+      ...(centre ? { posteriorMedian: r6(medianOf(values.map((v) => v[j]))) } : {}),
       inside: meetsBand(b, t),
       label: f.label ?? '',
       source: f.source ?? '',

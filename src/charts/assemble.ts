@@ -236,9 +236,9 @@ function flowAnchor(loaded: LoadedScenario, shocks: ShockSpan[], figures: Figure
   return first ? (first.start - t0) / DAY_MS : 0;
 }
 
-/** Charts of one event: a time series per metric and region with figures, and the flows matrix. */
 /**
- * The charts of one event. `centre`: replicates at the calibration's central estimate, when
+ * Charts of one event: a time series per metric and region with figures, and the flows matrix.
+ * `centre`: replicates at the calibration's central estimate, when
  * `results` are posterior draws; the lines (medians) and the migration matrix are then the
  * central estimate's (as in the fit table, fittable.ts), the shaded bands over both sets of runs:
  * the central estimate can lie in the tail of the posterior's runs, and a line outside its own
