@@ -20,7 +20,7 @@ import { fitTable, type FitTable } from './fittable.ts';
 import { resampleDraws } from './posterior.ts';
 import { createPool, defaultWorkers, type Pool } from './pool.ts';
 import { bassApps, bassInSample, bassSummary, fitBass, predictBass, type BassApp, type BassParams, type BassPrediction } from './bass.ts';
-import { comparedFigures, observeReplicates, type ParamDraw } from './replicates.ts';
+import { comparedFigures, observeReplicates, withCentre, type ParamDraw } from './replicates.ts';
 import type { FitSummary } from './loss.ts';
 import { calibrationAgents } from './resolution.ts';
 import { candidateOf, eventDims, priorDraw } from './space.ts';
@@ -100,11 +100,10 @@ export async function crossval(o: CrossvalOptions): Promise<CrossvalResult> {
       const figs = comparedFigures(left);
       const obs = figs.map((f) => f.obs);
       const agents = o.predictAgents ?? left.scenario.agents;
-      const values = await observeReplicates(left, obs, { replicates, seed, agents, useCalibrated: false, draws, pool, onProgress: o.onPredict && ((d) => o.onPredict!(d / 2)) });
       // The median as exodus compare gives it: the fold's central estimate (the same prior draws
-      // of the event's own unknowns, the same seeds); the band above.
+      // of the event's own unknowns, the same seeds); the band over the posterior draws.
       const central: ParamDraw[] = draws.map((d) => ({ params: cal.point.params, events: d.events }));
-      const centre = await observeReplicates(left, obs, { replicates, seed, agents, useCalibrated: false, draws: central, pool, onProgress: o.onPredict && ((d) => o.onPredict!(0.5 + d / 2)) });
+      const [values, centre] = await withCentre((x) => observeReplicates(left, obs, x), { replicates, seed, agents, useCalibrated: false, draws, pool, onProgress: o.onPredict }, { draws: central });
       const meta = { params: cal.params, fitted: {}, paramSource: `fold without ${name}: central estimate, band over posterior draws; its own unknowns from their priors`, posterior: true, seed, agents };
       const exodus = fitTable(left, values, meta, centre);
       // Nothing happens: the same market without its shocks.

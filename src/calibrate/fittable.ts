@@ -9,7 +9,7 @@ import type { Params } from '../model/params.ts';
 import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
 import { toCsv } from '../scenarios/csv.ts';
 import { human, table } from '../cli/table.ts';
-import { comparedFigures, observeReplicates, replicatePlan, type Band, type ReplicateOptions } from './replicates.ts';
+import { comparedFigures, observeReplicates, replicatePlan, withCentre, type Band, type ReplicateOptions } from './replicates.ts';
 import { summarise, type FitSummary } from './loss.ts';
 import { log10Error, meetsBand, targetOf, tCdf, type Target } from './errors.ts';
 import { floorOf, toLog } from './emulate.ts';
@@ -171,10 +171,9 @@ export function fitTable(
  */
 export async function compareScenario(loaded: LoadedScenario, o: ReplicateOptions = {}): Promise<FitTable> {
   const obs = comparedFigures(loaded).map((x) => x.obs);
-  const n = o.draws?.length ? 2 : 1;
-  const part = (k: number) => (o.onProgress ? (d: number) => o.onProgress!((k + d) / n) : undefined);
-  const values = await observeReplicates(loaded, obs, { ...o, onProgress: part(0) });
-  const centre = n === 2 ? await observeReplicates(loaded, obs, { ...o, draws: undefined, onProgress: part(1) }) : undefined;
+  const run = (x: ReplicateOptions) => observeReplicates(loaded, obs, x);
+  if (!o.draws?.length) return fitTable(loaded, await run(o), fitMeta(loaded, o));
+  const [values, centre] = await withCentre(run, o, { draws: undefined });
   return fitTable(loaded, values, fitMeta(loaded, o), centre);
 }
 

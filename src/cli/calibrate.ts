@@ -10,7 +10,7 @@ import { loadFor } from './scenario.ts';
 import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, MIN_BUDGET, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
 import { fromUnit, priorSd, type Dim } from '../calibrate/space.ts';
 import { fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
-import { comparedFigures, observeReplicates, type ParamDraw } from '../calibrate/replicates.ts';
+import { comparedFigures, observeReplicates, withCentre, type ParamDraw } from '../calibrate/replicates.ts';
 import { resampleDraws } from '../calibrate/posterior.ts';
 import type { Pool } from '../calibrate/pool.ts';
 import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
@@ -225,13 +225,12 @@ export async function fitTables(r: CalibrationResult, loaded: ReturnType<typeof 
   const tables: FitTable[] = [];
   for (const l of loaded) {
     const bar = progressBar(`fit table ${l.scenario.name}`);
-    const o = { replicates, agents: agents ?? l.scenario.agents, useCalibrated: false, pool };
+    const o = { replicates, seed: 1, agents: agents ?? l.scenario.agents, useCalibrated: false, draws, pool, onProgress: (d: number) => bar.update(d) };
     const obs = comparedFigures(l).map((x) => x.obs);
-    const values = await observeReplicates(l, obs, { ...o, draws, onProgress: (d) => bar.update(d / 2) });
-    const centre = await observeReplicates(l, obs, { ...o, draws: [central], onProgress: (d) => bar.update(0.5 + d / 2) });
+    const [values, centre] = await withCentre((x) => observeReplicates(l, obs, x), o, { draws: [central] });
     bar.done();
     tables.push(
-      fitTable(l, values, { params: r.params, fitted: r.point.events[l.scenario.name] ?? {}, paramSource: 'calibration (median: central estimate; band: posterior draws)', posterior: true, seed: 1, agents: o.agents }, centre),
+      fitTable(l, values, { params: r.params, fitted: r.point.events[l.scenario.name] ?? {}, paramSource: 'calibration (median: central estimate; band: posterior draws)', posterior: true, seed: o.seed, agents: o.agents }, centre),
     );
   }
   return tables;

@@ -10,7 +10,7 @@ import { OutputDir } from './output.ts';
 import { builtinNames, type LoadedScenario } from '../scenarios/load.ts';
 import { loadFor, checkAgents } from './scenario.ts';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
-import { runReplicates, type ParamDraw } from '../calibrate/replicates.ts';
+import { runReplicates, withCentre, type ParamDraw, type ReplicateOptions } from '../calibrate/replicates.ts';
 import { fitCsv, fitTableOf, type FitTable } from '../calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
 import { createPool, defaultWorkers } from '../calibrate/pool.ts';
@@ -109,8 +109,8 @@ export async function main(argv: string[]): Promise<number> {
         const opts = { replicates, seed, agents, paramsFile: values.params as string | undefined, draws, pool, onProgress: (d: number) => bar.update(d) };
         // With posterior draws, also the same seeds at the central estimate: the lines and the fit
         // table's medians (compareScenario, fittable.ts).
-        const results = await runReplicates(loaded, { ...opts, onProgress: (d: number) => bar.update(draws ? d / 2 : d) });
-        const centre = draws ? await runReplicates(loaded, { ...opts, draws: undefined, onProgress: (d: number) => bar.update(0.5 + d / 2) }) : undefined;
+        const run = (x: ReplicateOptions) => runReplicates(loaded, x);
+        const [results, centre] = draws ? await withCentre(run, opts, { draws: undefined }) : [await run(opts), undefined];
         bar.done();
         const fit = fitTableOf(loaded, results, opts, centre);
         const source = sourceNote(loaded, fit, replicates, agents, seed);
