@@ -344,6 +344,7 @@ export function trialWeights(w: World, f: Fields, p: Params, i: number, r: numbe
     if (ac === DOWN || ac === CUT) continue;
     let u =
       p.trialBias +
+      w.addConst[k] +
       p.betaReach * reach(w, f, i, r, c) +
       p.betaKnown * w.known[k] +
       p.betaMention * (c === heard ? Math.max(f.salience[k], 1) : f.salience[k]) +
