@@ -59,9 +59,7 @@ export function fitTrends(w: World, f: Fields, p: Params, input: ModelInput, see
   for (let i = 0; i < w.n; i++) for (let a = 0; a < w.K; a++) if (w.status[i * w.K + a] & ACTIVE && f.launched[a]) inUse[w.region[i] * w.K + a]++;
   refreshKnown(w, inUse);
   const rest = makeRng(seed, 'rest');
-  const T0 = performance.now();
-  if (!process.env.NOREST) for (let r = 0; r < w.R; r++) fitAddConstants(w, f, p, r, inUse, () => rest());
-  if (process.env.EXODUS_DEBUG) console.error('fit ms', performance.now() - T0);
+  for (let r = 0; r < w.R; r++) fitAddConstants(w, f, p, r, inUse, () => rest());
   const rng = makeRng(seed, 'trend');
   for (let r = 0; r < w.R; r++) {
     for (const app of input.regions[r].apps) {
@@ -87,10 +85,10 @@ const DROP_SAMPLE = 250_000;
  * as many users as it loses. Per reconsideration (whatever its rate, which cancels): a person adds
  * a with chance P0 (pickTrial's, then kept at once and at the review, as trendFlows counts them)
  * and lets it go with chance D (a secondary user whose contacts there are few); and each add is
- * told to the adopter's contacts, who reconsider once more with chance q = 1 - exp(-womRate /
- * womDecay), a named to them (chance Pa). With A = D adds per reconsideration at rest:
+ * told to the adopter's contacts, who at their next reconsideration (the app stays named to them
+ * until then) add it with chance Pa instead of P0. With A = D adds per reconsideration at rest:
  *
- *   P0 + degree x q x D x (Pa - P0) = D
+ *   P0 + degree x D x (Pa - P0) = D
  *
  * A constant only holds adding back (<= 0): where an app loses more users than it gains, raising
  * it would feed word of mouth and contacts there without end (the more users, the more reasons to
@@ -113,7 +111,6 @@ function fitAddConstants(w: World, f: Fields, p: Params, r: number, inUse: Float
   const m = picks.length;
   if (m === 0) return;
   degree /= m;
-  const q = 1;
   // Who could add each app (and how surely they would keep it).
   const keep2 = new Float64Array(m * K);
   for (let s = 0; s < m; s++) {
@@ -177,7 +174,7 @@ function fitAddConstants(w: World, f: Fields, p: Params, r: number, inUse: Float
         }
         p0 /= m;
         pa /= m;
-        return p0 + degree * q * drops[a] * (pa - p0) - drops[a];
+        return p0 + degree * drops[a] * (pa - p0) - drops[a];
       };
       const c = w.addConst[r * K + a];
       let dLo = ADD_FLOOR - c;
@@ -190,12 +187,6 @@ function fitAddConstants(w: World, f: Fields, p: Params, r: number, inUse: Float
         else dHi = mid;
       }
       w.addConst[r * K + a] = c + 0.5 * (dLo + dHi);
-      if (process.env.EXODUS_DEBUG) {
-        let raw = 0, rawA = 0, kp = 0; const e = Math.exp(0.5 * (dLo + dHi));
-        for (let s = 0; s < m; s++) { const w0 = W0[s * K + a] * e; if (w0 > 0) { raw += w0 / (R0[s * K + a] + w0); kp += keep2[s*K+a] * w0 / (R0[s * K + a] + w0); } const wa = Wa[s * K + a] * e; if (wa > 0) rawA += wa / (Ra[s * K + a] + wa); }
-        console.error('raw p0', (raw / m).toExponential(2), 'kept p0', (kp/m).toExponential(2), 'raw pa', (rawA / m).toExponential(2));
-      }
-      if (process.env.EXODUS_DEBUG) console.error("addConst", r, a, w.addConst[r * K + a].toFixed(2), "drops", drops[a].toExponential(2), "excess0", excess(-c).toExponential(2), "deg", degree.toFixed(1), "q", q.toFixed(3));
     }
   }
 }
