@@ -18,7 +18,8 @@
 //    contacts are worth the hassle), lets the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
 //    is in the region (betaKnown x log of its share of users there), being in the news,
-//    privacy, features, availability, a threat to the main app.
+//    privacy, features, availability, a threat to the main app; and the app's constant of adding,
+//    fitted so that a calm market stays as it is (trend.ts).
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
 //    notices; most wait. Those who reach for something else (at rate reachOut, times the share of
 //    the app's users for whom it fails too: coAffected) choose between waiting, an app they
