@@ -148,8 +148,9 @@ describe('news without harm, good news, anticipation', () => {
     expect(primary(att, 'Big', 30) / primary(calm, 'Big', 30)).toBeGreaterThan(0.97);
   });
   it('a privacy scare moves people; good news (a negative magnitude) does not', () => {
-    const scare = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: 0.4, media: 2, mentions: [Named] }]' }));
-    const good = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: -0.2, media: 2 }]' }));
+    // (20,000 agents: at the prior's centre a small named app gains a few dozen of them.)
+    const scare = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: 0.4, media: 2, mentions: [Named] }]' }), {}, 1, 20000);
+    const good = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: -0.2, media: 2 }]' }), {}, 1, 20000);
     expect(signups(scare, 'Named', 9, 30)).toBeGreaterThan(signups(good, 'Named', 9, 30));
   });
   it('an announced block moves people before it takes effect', () => {

@@ -334,6 +334,9 @@ export function trialWeights(w: World, f: Fields, p: Params, i: number, r: numbe
   const mainPenalty = aj === VIA ? viaHassle(f, p, j) : aj === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
   const mainSide = p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - mainPenalty;
   let sum = 1; // the option of adding nothing
+  // The adding constants hold back the adds a market at rest does not have; someone whose main
+  // app is durably out of reach is not at rest: what kept them off the other apps gives way.
+  const atRest = aj !== CUT;
   const W = w.scratchU;
   for (let c = 0; c < K; c++) {
     W[c] = 0;
@@ -345,7 +348,7 @@ export function trialWeights(w: World, f: Fields, p: Params, i: number, r: numbe
     if (ac === DOWN || ac === CUT) continue;
     let u =
       p.trialBias +
-      w.addConst[k] +
+      (atRest ? w.addConst[k] : 0) +
       p.betaReach * reach(w, f, i, r, c) +
       p.betaKnown * w.known[k] +
       p.betaMention * (c === heard ? Math.max(f.salience[k], 1) : f.salience[k]) +

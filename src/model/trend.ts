@@ -7,7 +7,8 @@
 // the build from the world as built, so that without shocks as many people add the app as let it
 // go: the people who do not use an app at the start are taken to have their reasons. Shocks move
 // people from there (news, word of mouth, failures), and an app nobody uses at the start (one
-// launched later) has no constant: trialBias alone.
+// launched later) has no constant: trialBias alone. Nor do the constants hold back someone whose
+// main app is durably out of reach (decide.ts): they are not at rest.
 //
 // Growth: a scenario may state an app's reported growth in a region
 // (RegionInput.apps[].trend: per day). The model has no cause for it (content, marketing, people
