@@ -148,8 +148,9 @@ describe('news without harm, good news, anticipation', () => {
     expect(primary(att, 'Big', 30) / primary(calm, 'Big', 30)).toBeGreaterThan(0.97);
   });
   it('a privacy scare moves people; good news (a negative magnitude) does not', () => {
-    const scare = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: 0.4, media: 2, mentions: [Named] }]' }));
-    const good = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: -0.2, media: 2 }]' }));
+    // (20,000 agents: at the prior's centre a small named app gains a few dozen of them.)
+    const scare = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: 0.4, media: 2, mentions: [Named] }]' }), {}, 1, 20000);
+    const good = run(market({ shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: -0.2, media: 2 }]' }), {}, 1, 20000);
     expect(signups(scare, 'Named', 9, 30)).toBeGreaterThan(signups(good, 'Named', 9, 30));
   });
   it('an announced block moves people before it takes effect', () => {
@@ -224,10 +225,9 @@ describe('markets that move before any shock (trend)', () => {
   it('a calm year without a trend stays at rest; with +40% a year stated it grows so, from contacts, not from main-app flips', () => {
     const rest = run(market({ days: 365, apps: apps(0) }), {}, 1, 4000);
     const moving = run(market({ days: 365, apps: apps(0.4) }), {}, 1, 4000);
-    // (At rest the secondary apps drift a little: at these defaults +8-10% in a year, over seeds.
-    // The fit counts that drift at the start; the network effect of a growing app adds a little
-    // more, so +40% stated gives +39-45% measured over seeds 1-5.)
-    expect(Math.abs(growth(rest, 30, 365) - 1)).toBeLessThan(0.15);
+    // (The network effect of a growing app adds a little to the fit at the start: +40% stated
+    // gives +39-45% measured over seeds 1-5.)
+    expect(Math.abs(growth(rest, 30, 365) - 1)).toBeLessThan(0.05);
     expect(Math.abs(growth(moving, 30, 365) - 1.4 ** (335 / 365))).toBeLessThan(0.12);
     // The growth is of people using it beside their main app: main apps barely move.
     expect(switchesAmongApps(moving) / moving.population[0]).toBeLessThan(0.1);
@@ -319,6 +319,15 @@ describe('plausibility with parameters drawn from the prior', () => {
   const outage = market({ hourlyFrom: '2020-01-10', shocks: OUTAGE({ hours: 8 }), apps: '{ Big: { active: 0.85, trend: 0.3 }, Alt: 0.2, Named: { active: 0.02, trend: 1 }, Slow: 0.01 }' });
   const calmYear = market({ days: 365 });
   const calmTrend = market({ days: 365, apps: '{ Big: 0.85, Alt: { active: 0.2, trend: 0.4 }, Named: 0.02, Slow: 0.01 }' });
+  // The most used app with a built-in proxy (WhatsApp's, Telegram's): nothing is blocked, so it
+  // must make no difference (the constants were once fitted as if everyone used a VPN).
+  const calmProxy = market({
+    days: 365,
+    platforms: `  - { id: Big, features: [voice, e2ee, proxy], privacy: 0.5 }
+  - { id: Alt, features: [voice], privacy: 0.6 }
+  - { id: Named, features: [voice, e2ee], privacy: 0.9 }
+  - { id: Slow, features: [voice, slow-links], privacy: 0.4 }`,
+  });
   it('covers every fitted parameter', () => {
     expect(Object.keys(draws[0]).sort()).toEqual(PARAM_SPECS.filter((p) => p.fit).map((p) => p.name).sort());
   });
@@ -340,6 +349,19 @@ describe('plausibility with parameters drawn from the prior', () => {
       // The network effect of a growing app speeds it up beyond the fit at the start (up to +71%
       // measured for draw 2, 3,000 agents): bounded, not exact.
       if (own < stated - 0.1) expect(g).toBeLessThan(stated + 0.4);
+    });
+    it(`draw ${k}: a calm year leaves the market at rest: the apps a fifth or more use keep their audience and main users`, () => {
+      // Without the adding constants the apps most people's contacts use spread to nearly
+      // everyone (here Alt x2 in a year for draw 5). What is left is the keep rule's own drift
+      // (whoever has most contacts on an app ends up keeping it: up to +9% for draw 5) and noise
+      // (3,000 agents).
+      const r = run(calmProxy, p, k + 1, 3000);
+      for (const a of ['Big', 'Alt']) {
+        expect(mau(r, a, 365) / mau(r, a, 30), a).toBeGreaterThan(0.9);
+        expect(mau(r, a, 365) / mau(r, a, 30), a).toBeLessThan(1.1);
+        expect(primary(r, a, 365) / primary(r, a, 0), a).toBeGreaterThan(0.92);
+        expect(primary(r, a, 365) / primary(r, a, 0), a).toBeLessThan(1.08);
+      }
     });
     it(`draw ${k}: a calm year moves under 10% of people's main app; people are conserved; shares stay in [0, 1]`, () => {
       const r = run(calmYear, p, k + 1, 3000);

@@ -18,7 +18,8 @@
 //    contacts are worth the hassle), lets the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
 //    is in the region (betaKnown x log of its share of users there), being in the news,
-//    privacy, features, availability, a threat to the main app.
+//    privacy, features, availability, a threat to the main app; and the app's constant of adding,
+//    fitted so that a calm market stays as it is (trend.ts).
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
 //    notices; most wait. Those who reach for something else (at rate reachOut, times the share of
 //    the app's users for whom it fails too: coAffected) choose between waiting, an app they
@@ -333,6 +334,9 @@ export function trialWeights(w: World, f: Fields, p: Params, i: number, r: numbe
   const mainPenalty = aj === VIA ? viaHassle(f, p, j) : aj === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
   const mainSide = p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - mainPenalty;
   let sum = 1; // the option of adding nothing
+  // The adding constants hold back the adds a market at rest does not have; someone whose main
+  // app is durably out of reach is not at rest: what kept them off the other apps gives way.
+  const atRest = aj !== CUT;
   const W = w.scratchU;
   for (let c = 0; c < K; c++) {
     W[c] = 0;
@@ -344,6 +348,7 @@ export function trialWeights(w: World, f: Fields, p: Params, i: number, r: numbe
     if (ac === DOWN || ac === CUT) continue;
     let u =
       p.trialBias +
+      (atRest ? w.addConst[k] : 0) +
       p.betaReach * reach(w, f, i, r, c) +
       p.betaKnown * w.known[k] +
       p.betaMention * (c === heard ? Math.max(f.salience[k], 1) : f.salience[k]) +

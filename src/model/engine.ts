@@ -8,7 +8,7 @@
 // thread, threads.ts on worker threads.
 import { fastParams, type Params } from './params.ts';
 import type { ModelInput } from './input.ts';
-import { makeFields, resetFields, type Fields } from './fields.ts';
+import { finishFields, makeFields, resetFields, type Fields } from './fields.ts';
 import { plainAlloc, type Alloc } from './alloc.ts';
 import { applyShocks } from './shocks/index.ts';
 import { createWorld, assignMainApps, allocateAgents } from './population.ts';
@@ -224,6 +224,7 @@ export class Run {
     // App constants are fitted to the world before any shock: a shock under way at the start (e.g.
     // a promotion) must move people, not be absorbed into the constants.
     resetFields(f, input.platforms, 0);
+    finishFields(f); // (no block: nobody is cut off)
     const fp = fastParams(p);
     assignMainApps(w, f, fp, input, seed, build);
     fitTrends(w, f, fp, input, seed);

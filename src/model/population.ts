@@ -159,6 +159,7 @@ export function createWorld(input: ModelInput, agents: number, seed: number, ste
     net,
     asc: new Float64Array(R * K),
     trend: new Float64Array(R * K),
+    addConst: new Float64Array(R * K),
     known: new Float64Array(R * K),
     tally: new Tally(n, K, regionStart, U, stepEnd, { lo: 0, hi: n }, undefined, alloc),
     lo: 0,

@@ -55,7 +55,7 @@ function worldOf(s: SharedWorld, input: ModelInput): World {
     wake: null as unknown as WakeCalendar,
     tally: null as unknown as Tally,
     waiting: s.waiting, waitingStart: s.waitingStart, waitingCount: new Int32Array(s.R), net: { offsets: s.offsets, nbrs: s.nbrs },
-    asc: s.asc, trend: s.trend, known: s.known, tasteSalt: s.tasteSalt, lo: 0, hi: 0, outbox: new Outbox(), circShared: s.circShared,
+    asc: s.asc, trend: s.trend, addConst: s.addConst, known: s.known, tasteSalt: s.tasteSalt, lo: 0, hi: 0, outbox: new Outbox(), circShared: s.circShared,
     scratchU: new Float64Array(K), scratchW: new Float64Array(K),
   };
 }

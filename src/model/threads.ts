@@ -27,7 +27,7 @@ export function shareWorld(w: World) {
     n: w.n, K: w.K, R: w.R, U: w.U, regionIds: w.regionIds, regionStart: w.regionStart, weight: w.weight, population: w.population, growth: w.growth,
     region: w.region, privacy: w.privacy, circ: w.circ, inertia: w.inertia, activity: w.activity, universe: w.universe, status: w.status,
     lastActive: w.lastActive, reachCount: w.reachCount, primary: w.primary, heard: w.heard, attn: w.attn, attnT: w.attnT, due: w.wake.due, waiting: w.waiting,
-    waitingStart: w.waitingStart, offsets: w.net.offsets, nbrs: w.net.nbrs, asc: w.asc, trend: w.trend, known: w.known, tasteSalt: w.tasteSalt, circShared: w.circShared,
+    waitingStart: w.waitingStart, offsets: w.net.offsets, nbrs: w.net.nbrs, asc: w.asc, trend: w.trend, addConst: w.addConst, known: w.known, tasteSalt: w.tasteSalt, circShared: w.circShared,
     code: w.tally.code, aList: w.tally.aList, aPos: w.tally.aPos,
   };
 }

@@ -69,6 +69,13 @@ export interface World {
    */
   trend: Float64Array;
   /**
+   * Constant of adding each app beside one's main app, per region (R*K, utility, on top of
+   * trialBias), fitted at the build so that without shocks as many people add the app as let it
+   * go (trend.ts): the starting market is at rest, as the main-app constants (asc) make it for main
+   * apps. 0 for an app nobody uses at the start (trialBias alone).
+   */
+  addConst: Float64Array;
+  /**
    * How well known each app is in each region: log of the share of the region's people using it,
    * relative to the most used app (<= 0; refreshKnown, every step).
    */
