@@ -168,32 +168,32 @@ describe('migration matrix on real runs', () => {
 });
 
 describe('charts with posterior draws', () => {
-  it('draw the lines at the central estimate and the bands over those runs and the posterior draws', async () => {
+  it('draw the lines and bands over the posterior draws\' runs, as the fit table\'s median', async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tinyScenarioText } = await import('./calibrate-fixtures.ts');
     const { loadScenario } = await import('../src/scenarios/load.ts');
-    const { runReplicates } = await import('../src/calibrate/replicates.ts');
+    const { runReplicates, comparedFigures } = await import('../src/calibrate/replicates.ts');
     const { fitTableOf } = await import('../src/calibrate/fittable.ts');
+    const { observe } = await import('../src/model/observe.ts');
     const { eventBands, eventCharts } = await import('../src/charts/assemble.ts');
-    const dir = mkdtempSync(join(tmpdir(), 'exodus-centre-'));
+    const dir = mkdtempSync(join(tmpdir(), 'exodus-posterior-'));
     const file = join(dir, 'tiny.yaml');
     writeFileSync(file, tinyScenarioText());
     const loaded = loadScenario(file);
     const o = { replicates: 3, agents: 1500, seed: 1, workers: 1, useCalibrated: false };
     const draws = [{ params: { considerBase: 0.002 } }, { params: { considerBase: 0.05 } }, { params: { considerBase: 0.01 } }];
     const results = await runReplicates(loaded, { ...o, draws });
-    const centre = await runReplicates(loaded, { ...o, params: { considerBase: 0.02 } });
-    const fit = fitTableOf(loaded, results, { ...o, draws }, centre);
-    const { bands } = eventCharts(loaded, results, fit, 'test', centre);
-    const mid = eventBands(loaded, centre);
-    const post = eventBands(loaded, results);
-    const both = eventBands(loaded, [...results, ...centre]);
-    expect(bands.map((b) => b.median)).toEqual(mid.map((b) => b.median));
-    // The band over both sets of runs, so a line never leaves its own band.
-    expect(bands.map((b) => [b.lo, b.hi])).toEqual(both.map((b) => [b.lo, b.hi]));
+    const fit = fitTableOf(loaded, results, { ...o, draws });
+    const { bands, charts } = eventCharts(loaded, results, fit, 'test');
+    expect(bands).toEqual(eventBands(loaded, results));
     expect(bands.every((b) => b.lo <= b.median && b.median <= b.hi)).toBe(true);
-    expect(bands.some((b, i) => b.median !== post[i].median)).toBe(true);
+    // The fit table's median of each figure is the median of the three draws' values (the middle one).
+    comparedFigures(loaded).forEach(({ obs }, j) => {
+      const xs = results.map((r) => observe(r, obs)).sort((a, b) => a - b);
+      expect(Math.abs(fit.rows[j].median - xs[1])).toBeLessThanOrEqual(1e-5 * Math.max(1, xs[1]));
+    });
+    expect(JSON.stringify(charts[0].spec)).toMatch(/posterior draws/);
     rmSync(dir, { recursive: true });
   }, 60_000);
 });

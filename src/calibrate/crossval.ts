@@ -1,8 +1,8 @@
 // Leave-one-event-out cross-validation: for each event, calibrate on all the others, predict it, and
 // score the prediction against its figures. Three predictions of each left-out event:
-//   exodus:  the agent-based model as exodus compare gives it: the median over replicates at the
-//            fold's central estimate, the band over replicates with posterior draw k of the fold's
-//            calibration; in both the event's own unknowns ("fitted:") drawn from their priors
+//   exodus:  the agent-based model as exodus compare gives it: median and band over replicates,
+//            replicate k with posterior draw k of the fold's calibration and the event's own
+//            unknowns ("fitted:") drawn from their priors
 //            (they cannot be fitted without the event's figures);
 //   bass:    a Bass diffusion curve per app from the fits on the other events (bass.ts);
 //   nothing: "nothing happens": the same scenario with its shocks removed (the market as it was,
@@ -20,7 +20,7 @@ import { fitTable, type FitTable } from './fittable.ts';
 import { resampleDraws } from './posterior.ts';
 import { createPool, defaultWorkers, type Pool } from './pool.ts';
 import { bassApps, bassInSample, bassSummary, fitBass, predictBass, type BassApp, type BassParams, type BassPrediction } from './bass.ts';
-import { comparedFigures, observeReplicates, withCentre, type ParamDraw } from './replicates.ts';
+import { comparedFigures, observeReplicates, type ParamDraw } from './replicates.ts';
 import type { FitSummary } from './loss.ts';
 import { calibrationAgents } from './resolution.ts';
 import { candidateOf, eventDims, priorDraw } from './space.ts';
@@ -100,12 +100,10 @@ export async function crossval(o: CrossvalOptions): Promise<CrossvalResult> {
       const figs = comparedFigures(left);
       const obs = figs.map((f) => f.obs);
       const agents = o.predictAgents ?? left.scenario.agents;
-      // The median as exodus compare gives it: the fold's central estimate (the same prior draws
-      // of the event's own unknowns, the same seeds); the band over the posterior draws.
-      const central: ParamDraw[] = draws.map((d) => ({ params: cal.point.params, events: d.events }));
-      const [values, centre] = await withCentre((x) => observeReplicates(left, obs, x), { replicates, seed, agents, useCalibrated: false, draws, pool, onProgress: o.onPredict }, { draws: central });
-      const meta = { params: cal.params, fitted: {}, paramSource: `fold without ${name}: central estimate, band over posterior draws; its own unknowns from their priors`, posterior: true, seed, agents };
-      const exodus = fitTable(left, values, meta, centre);
+      // As exodus compare gives it: median and band over the fold's posterior draws.
+      const values = await observeReplicates(left, obs, { replicates, seed, agents, useCalibrated: false, draws, pool, onProgress: o.onPredict });
+      const meta = { params: cal.params, fitted: {}, paramSource: `fold without ${name}: posterior draws; its own unknowns from their priors`, posterior: true, seed, agents };
+      const exodus = fitTable(left, values, meta);
       // Nothing happens: the same market without its shocks.
       const calm: LoadedScenario = { ...left, scenario: { ...left.scenario, shocks: [], fitted: [] }, hash: `${left.hash}-noshocks` };
       const calmValues = await observeReplicates(calm, obs, { replicates, seed, agents, useCalibrated: false, params: cal.point.params, pool });

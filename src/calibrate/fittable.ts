@@ -9,7 +9,7 @@ import type { Params } from '../model/params.ts';
 import { DAY_MS, isoTime, parseDate } from '../model/time.ts';
 import { toCsv } from '../scenarios/csv.ts';
 import { human, table } from '../cli/table.ts';
-import { comparedFigures, observeReplicates, replicatePlan, withCentre, type Band, type ReplicateOptions } from './replicates.ts';
+import { comparedFigures, observeReplicates, replicatePlan, type Band, type ReplicateOptions } from './replicates.ts';
 import { summarise, type FitSummary } from './loss.ts';
 import { log10Error, meetsBand, targetOf, tCdf, type Target } from './errors.ts';
 import { floorOf, toLog } from './emulate.ts';
@@ -34,8 +34,6 @@ export interface FitTableRow extends FitRow {
   errorSd: number;
   /** ISO end of the figure's window. */
   dateEnd: string;
-  /** With posterior draws: the median of the posterior draws' runs (`median` is the central estimate's). */
-  posteriorMedian?: number;
 }
 
 export interface FitTable {
@@ -64,10 +62,9 @@ const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(4)) : v);
 /**
  * The 90% band of the REPORTED figure: the model's values over the replicates (seeds and
  * posterior draws), each plus the figure's reporting error (errors.ts), as quantiles of that
- * mixture; and the model's median (without reporting error), over `centre` when given (the
- * replicates at the calibration's central estimate), else over `values`.
+ * mixture; and the model's median over the replicates (without reporting error).
  */
-export function predictiveBand(values: readonly number[], t: Target, level = 0.9, centre?: readonly number[]): Band {
+export function predictiveBand(values: readonly number[], t: Target, level = 0.9): Band {
   const floor = floorOf(t);
   const xs = values.filter((v) => Number.isFinite(v)).map((v) => toLog(v, floor));
   if (xs.length === 0) return { median: NaN, lo: NaN, hi: NaN };
@@ -82,7 +79,7 @@ export function predictiveBand(values: readonly number[], t: Target, level = 0.9
     }
     return 10 ** ((lo + hi) / 2);
   };
-  return { median: medianOf(centre ?? values), lo: q((1 - level) / 2), hi: q((1 + level) / 2) };
+  return { median: medianOf(values), lo: q((1 - level) / 2), hi: q((1 + level) / 2) };
 }
 
 /** The median of the finite values (NaN when there are none). */
@@ -101,23 +98,18 @@ export function measureOf(f: FigureSpec): string {
   return f.universe ? `people (${f.universe})` : 'people';
 }
 
-/**
- * Build the table from per-replicate values (values[k][j]: figure j in replicate k). With
- * `centre` (replicates at the central estimate, same layout) the model median is taken over those
- * and the band over `values` (posterior draws): see compareScenario.
- */
+/** Build the table from per-replicate values (values[k][j]: figure j in replicate k). */
 export function fitTable(
   loaded: LoadedScenario,
   values: readonly (readonly number[])[],
   meta: Pick<FitTable, 'params' | 'fitted' | 'paramSource' | 'posterior' | 'seed' | 'agents'>,
-  centre?: readonly (readonly number[])[],
 ): FitTable {
   const s = loaded.scenario;
   const figs = comparedFigures(loaded);
   const t0 = parseDate(s.time.start);
   const rows: FitTableRow[] = figs.map(({ figure: f, obs }, j) => {
     const t = targetOf(f);
-    const band = predictiveBand(values.map((v) => v[j]), t, 0.9, centre?.map((v) => v[j]));
+    const band = predictiveBand(values.map((v) => v[j]), t, 0.9);
     // Rounded once here, so that the table, the JSON and the CSV show the same numbers.
     const b = { median: r6(band.median), lo: r6(band.lo), hi: r6(band.hi) };
     return {
@@ -138,7 +130,6 @@ export function fitTable(
       lo: b.lo,
       hi: b.hi,
       log10_ratio: r4(log10Error(b.median, t)),
-      ...(centre ? { posteriorMedian: r6(medianOf(values.map((v) => v[j]))) } : {}),
       inside: meetsBand(b, t),
       label: f.label ?? '',
       source: f.source ?? '',
@@ -163,28 +154,22 @@ export function fitTable(
 }
 
 /**
- * Run the replicates and build the fit table. With posterior draws two sets of runs with the same
- * seeds: at the central estimate, for the model's median (the number `exodus run` gives), and with
- * replicate k on posterior draw k, for the band. The tempered posterior (learning-rate.ts) is
- * wide on purpose, so that its band covers; the median of its runs is a poorer central value than
- * the model at the central estimate where the model is far from linear in its parameters.
+ * Run the replicates and build the fit table. With posterior draws, replicate k runs draw k: the
+ * median is the posterior predictive median, the model's value for the figure. Not the model at
+ * the central estimate: the posterior is wide (learning-rate.ts) and the model far from linear in
+ * its parameters, so which single draw is central decides much of an event's outcome; the
+ * median over draws does not hang on one draw (calibrations of the same model that differ in
+ * their central estimates agree far better on it).
  */
 export async function compareScenario(loaded: LoadedScenario, o: ReplicateOptions = {}): Promise<FitTable> {
   const obs = comparedFigures(loaded).map((x) => x.obs);
-  const run = (x: ReplicateOptions) => observeReplicates(loaded, obs, x);
-  if (!o.draws?.length) return fitTable(loaded, await run(o), fitMeta(loaded, o));
-  const [values, centre] = await withCentre(run, o, { draws: undefined });
-  return fitTable(loaded, values, fitMeta(loaded, o), centre);
+  return fitTable(loaded, await observeReplicates(loaded, obs, o), fitMeta(loaded, o));
 }
 
-/**
- * The fit table of replicates already run with options `o` (as compareScenario, without
- * re-running); `centre`: the runs at the central estimate, when `o` has posterior draws.
- */
-export function fitTableOf(loaded: LoadedScenario, results: readonly RunResult[], o: ReplicateOptions = {}, centre?: readonly RunResult[]): FitTable {
+/** The fit table of replicates already run with options `o` (as compareScenario, without re-running). */
+export function fitTableOf(loaded: LoadedScenario, results: readonly RunResult[], o: ReplicateOptions = {}): FitTable {
   const obs = comparedFigures(loaded).map((x) => x.obs);
-  const of = (rs: readonly RunResult[]) => rs.map((r) => obs.map((ob) => observe(r, ob)));
-  return fitTable(loaded, of(results), fitMeta(loaded, o), centre && of(centre));
+  return fitTable(loaded, results.map((r) => obs.map((ob) => observe(r, ob))), fitMeta(loaded, o));
 }
 
 /** What a fit table records about how its replicates were run. */
@@ -218,7 +203,7 @@ export function fitJson(t: FitTable) {
     replicates: t.replicates,
     agents: t.agents,
     median: t.posterior
-      ? 'model.median: the median over the replicates at the calibration\'s central estimate (the value exodus run gives); model.posterior_median: the median over the replicates with posterior draws'
+      ? 'model.median: the posterior predictive median: the median over the replicates, replicate k with posterior draw k (exodus run gives one run at the central estimate instead)'
       : 'model.median: the median over the replicates',
     band: t.posterior
       ? 'model.lo/hi: the 90% posterior predictive band of the reported figure: model values over the replicates with posterior draws, plus the figure\'s reporting error'
@@ -238,7 +223,7 @@ export function fitJson(t: FitTable) {
       reported: r.reported,
       ...(r.low !== undefined ? { reported_low: r.low } : {}),
       ...(r.high !== undefined ? { reported_high: r.high } : {}),
-      model: { median: r6(r.median), lo: r6(r.lo), hi: r6(r.hi), ...(r.posteriorMedian !== undefined ? { posterior_median: r.posteriorMedian } : {}) },
+      model: { median: r6(r.median), lo: r6(r.lo), hi: r6(r.hi) },
       log10_ratio: r4(r.log10_ratio),
       inside: r.inside,
       source: r.source,
@@ -294,7 +279,7 @@ export function fitText(t: FitTable): string {
   const head = `${t.title}${t.projection ? '  [PROJECTION]' : ''}\n${runs} (seeds ${t.seed}..${t.seed + t.replicates - 1}), ${t.agents} agents; parameters: ${t.paramSource}`;
   const fitted = Object.keys(t.fitted).length ? `\nper-event values: ${Object.entries(t.fitted).map(([k, v]) => `${k} = ${r6(v)}`).join(', ')}` : '';
   const body = t.rows.length ? table(FIT_TABLE_HEADER, t.rows.map(fitTableCells), ['l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l']) : '(no figures with role compare)';
-  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range or bound; model = median over the replicates${t.posterior ? ' at the central estimate' : ''}; band = 90% ${t.posterior ? 'posterior predictive ' : ''}band of the reported figure: the replicates${t.posterior ? ' with posterior draws' : ' (seeds)'} plus the figure's reporting error)`;
+  return `${head}${fitted}\n\n${body}\n\n${summaryLine(t.summary, 'all figures')}\n${summaryLine(t.summaryHigh, 'high confidence')}\n(ratio = model median / reported, 1 inside a reported range or bound; model = median over the replicates${t.posterior ? ' with posterior draws' : ''}; band = 90% ${t.posterior ? 'posterior predictive ' : ''}band of the reported figure: the replicates${t.posterior ? ' with posterior draws' : ' (seeds)'} plus the figure's reporting error)`;
 }
 
 export const FIT_CSV_COLUMNS = ['event', 'id', 'date', 'platform', 'metric', 'measure', 'geography', 'confidence', 'reported', 'median', 'lo', 'hi', 'log10_ratio', 'inside'] as const;

@@ -106,18 +106,6 @@ export async function observeReplicates(loaded: LoadedScenario, observations: Ob
   });
 }
 
-/**
- * Two sets of replicates with the same seeds: with options `o` (posterior draws), then with `o`
- * changed by `centre` (the central estimate), the progress shared half and half. For the fit
- * tables and charts whose median is the central estimate's and whose band is the posterior's.
- */
-export async function withCentre<T>(run: (o: ReplicateOptions) => Promise<T>, o: ReplicateOptions, centre: Partial<ReplicateOptions>): Promise<[T, T]> {
-  const p = o.onProgress;
-  const drawn = await run({ ...o, onProgress: p && ((d) => p(d / 2)) });
-  const central = await run({ ...o, ...centre, onProgress: p && ((d) => p(0.5 + d / 2)) });
-  return [drawn, central];
-}
-
 export interface Band {
   median: number;
   lo: number;

@@ -139,13 +139,6 @@ export function eventBands(loaded: LoadedScenario, results: readonly RunResult[]
 
 const capitalise = (x: string) => x.charAt(0).toUpperCase() + x.slice(1);
 
-/** Rows of a band over posterior draws with the medians of the same rows at the central estimate. */
-function centred<T extends { median: number }>(rows: T[], centre: readonly { median: number }[] | undefined): T[] {
-  if (!centre) return rows;
-  if (centre.length !== rows.length) throw new Error('centred: the central runs give other rows than the posterior runs');
-  return rows.map((r, i) => ({ ...r, median: centre[i].median }));
-}
-
 /** Interval of the flow bins of a run: a day, or the longest step when steps are longer. */
 export function flowBinDays(res: RunResult): number {
   return Math.max(1, ...Array.from(res.stepDt));
@@ -238,29 +231,20 @@ function flowAnchor(loaded: LoadedScenario, shocks: ShockSpan[], figures: Figure
 
 /**
  * Charts of one event: a time series per metric and region with figures, and the flows matrix.
- * `centre`: replicates at the calibration's central estimate, when
- * `results` are posterior draws; the lines (medians) and the migration matrix are then the
- * central estimate's (as in the fit table, fittable.ts), the shaded bands over both sets of runs:
- * the central estimate can lie in the tail of the posterior's runs, and a line outside its own
- * band would read as an error.
+ * Lines and bands are the median and 90% band over `results` (with posterior draws: the
+ * posterior predictive median, as in the fit table, fittable.ts).
  */
 export function eventCharts(
   loaded: LoadedScenario,
   results: readonly RunResult[],
   fit: FitTable,
   source: string,
-  centre?: readonly RunResult[],
 ): { charts: ReportChart[]; bands: BandRow[]; figures: FigurePoint[] } {
   const s = loaded.scenario;
   const figures = figurePoints(loaded, fit);
-  const all = centre ? [...results, ...centre] : results;
-  const rows = centred(eventBands(loaded, all), centre && eventBands(loaded, centre));
+  const rows = eventBands(loaded, results);
   const shocks = shockSpans(loaded);
-  const curves = windowCurves(loaded, all);
-  if (centre) {
-    const mid = windowCurves(loaded, centre);
-    curves.forEach((c, i) => (c.points = centred(c.points, mid[i].points)));
-  }
+  const curves = windowCurves(loaded, results);
   const launches = Object.fromEntries(s.platforms.filter((p) => p.launch).map((p) => [p.id, p.launch!]));
   const charts: ReportChart[] = [];
   const combos = new Map<string, { metric: string; region: string }>();
@@ -274,8 +258,7 @@ export function eventCharts(
     const anchor = flow ? flowAnchor(loaded, shocks, figures.filter((f) => f.metric === metric)) : 0;
     const b = flow
       ? s.platforms.flatMap((p) => {
-          const fb = (rs: readonly RunResult[]) => flowBands(rs, metric as FlowMetric, runRegion(region), p.id, undefined, anchor);
-          return centred(fb(all), centre && fb(centre)).map((x) => ({ ...x, region }));
+          return flowBands(results, metric as FlowMetric, runRegion(region), p.id, undefined, anchor).map((x) => ({ ...x, region }));
         })
       : rows.filter((x) => x.metric === metric && x.region === region);
     if (!b.length) continue;
@@ -294,11 +277,11 @@ export function eventCharts(
       region,
       // A log axis only where apps differ by orders of magnitude (flows are drawn linear: spikes).
       log: spread > 1000 && !flow,
-      subtitle: `${s.title}${/[.?!]$/.test(s.title) ? '' : '.'} ${capitalise(regionName(region))}; ${centre ? 'lines: model at the calibrated central estimate (median over replicates), shaded: 90% band over these and replicates with posterior draws' : 'lines: model median over replicates, shaded: 90% band'}; points: reported figures${s.projection ? '. PROJECTION (what-if), not a reconstruction' : ''}`,
+      subtitle: `${s.title}${/[.?!]$/.test(s.title) ? '' : '.'} ${capitalise(regionName(region))}; ${fit.posterior ? 'lines: model median over replicates with posterior draws, shaded: their 90% band' : 'lines: model median over replicates, shaded: 90% band'}; points: reported figures${s.projection ? '. PROJECTION (what-if), not a reconstruction' : ''}`,
     });
     charts.push({ name: `${metric}-${region}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), title: `${metric} (${regionName(region)})`, spec });
   }
-  const cells = flowCells(s.name, centre ?? results);
+  const cells = flowCells(s.name, results);
   if (cells.length) {
     charts.push({ name: 'flows', title: 'Who moved where', spec: flowsChart({ event: s.name, eventTitle: shortEventTitle(s.name), cells, source }) });
   }

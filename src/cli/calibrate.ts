@@ -10,7 +10,7 @@ import { loadFor } from './scenario.ts';
 import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, MIN_BUDGET, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
 import { fromUnit, priorSd, type Dim } from '../calibrate/space.ts';
 import { fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
-import { comparedFigures, observeReplicates, withCentre, type ParamDraw } from '../calibrate/replicates.ts';
+import { comparedFigures, observeReplicates, type ParamDraw } from '../calibrate/replicates.ts';
 import { resampleDraws } from '../calibrate/posterior.ts';
 import type { Pool } from '../calibrate/pool.ts';
 import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
@@ -204,33 +204,27 @@ export function ownFitTables(r: CalibrationResult, loaded: ReturnType<typeof loa
     const meta = {
       params: r.params,
       fitted: r.point.events[name] ?? {},
-      paramSource: 'calibration: validation runs at calibration scale (median: central estimate; band: posterior draws)',
+      paramSource: p.draws.length ? 'calibration: validation runs of posterior draws at calibration scale' : 'calibration: validation runs at the central estimate at calibration scale',
       posterior: p.draws.length > 0,
       seed: r.settings.seed,
       agents: r.settings.agents[name],
     };
-    return p.draws.length ? fitTable(l, p.draws, meta, p.point) : fitTable(l, p.point, meta);
+    return fitTable(l, p.draws.length ? p.draws : p.point, meta);
   });
 }
 
-/**
- * Fit tables as exodus compare gives them, one per event: the median over replicates at the
- * central estimate, the band over replicates with posterior draws (replicate k runs draw k).
- */
+/** Fit tables as exodus compare gives them, one per event: replicate k runs posterior draw k. */
 export async function fitTables(r: CalibrationResult, loaded: ReturnType<typeof loadScenario>[], pool: Pool, replicates: number, agents?: number): Promise<FitTable[]> {
-  // The central estimate as a one-draw posterior beside the real one: explicit parameters given
-  // to compareScenario would override every draw's.
-  const central: ParamDraw = { params: r.point.params, events: r.point.events };
   const draws = resampleDraws(r.posterior, replicates);
   const tables: FitTable[] = [];
   for (const l of loaded) {
     const bar = progressBar(`fit table ${l.scenario.name}`);
     const o = { replicates, seed: 1, agents: agents ?? l.scenario.agents, useCalibrated: false, draws, pool, onProgress: (d: number) => bar.update(d) };
     const obs = comparedFigures(l).map((x) => x.obs);
-    const [values, centre] = await withCentre((x) => observeReplicates(l, obs, x), o, { draws: [central] });
+    const values = await observeReplicates(l, obs, o);
     bar.done();
     tables.push(
-      fitTable(l, values, { params: r.params, fitted: r.point.events[l.scenario.name] ?? {}, paramSource: 'calibration (median: central estimate; band: posterior draws)', posterior: true, seed: o.seed, agents: o.agents }, centre),
+      fitTable(l, values, { params: r.params, fitted: r.point.events[l.scenario.name] ?? {}, paramSource: 'calibration (posterior draws)', posterior: true, seed: o.seed, agents: o.agents }),
     );
   }
   return tables;

@@ -10,7 +10,7 @@ import { OutputDir } from './output.ts';
 import { builtinNames, type LoadedScenario } from '../scenarios/load.ts';
 import { loadFor, checkAgents } from './scenario.ts';
 import { CALIBRATED_PARAMS, calibratedParamFile } from '../api.ts';
-import { runReplicates, withCentre, type ParamDraw, type ReplicateOptions } from '../calibrate/replicates.ts';
+import { runReplicates, type ParamDraw } from '../calibrate/replicates.ts';
 import { fitCsv, fitTableOf, type FitTable } from '../calibrate/fittable.ts';
 import { posteriorBeside, readPosterior, resampleDraws } from '../calibrate/posterior.ts';
 import { createPool, defaultWorkers } from '../calibrate/pool.ts';
@@ -107,14 +107,11 @@ export async function main(argv: string[]): Promise<number> {
         const bar = progressBar(`[${k + 1}/${events.length}] ${name}`);
         console.error(`[${k + 1}/${events.length}] ${name}: ${replicates} replicates x ${human(agents)} agents`);
         const opts = { replicates, seed, agents, paramsFile: values.params as string | undefined, draws, pool, onProgress: (d: number) => bar.update(d) };
-        // With posterior draws, also the same seeds at the central estimate: the lines and the fit
-        // table's medians (compareScenario, fittable.ts).
-        const run = (x: ReplicateOptions) => runReplicates(loaded, x);
-        const [results, centre] = draws ? await withCentre(run, opts, { draws: undefined }) : [await run(opts), undefined];
+        const results = await runReplicates(loaded, opts);
         bar.done();
-        const fit = fitTableOf(loaded, results, opts, centre);
+        const fit = fitTableOf(loaded, results, opts);
         const source = sourceNote(loaded, fit, replicates, agents, seed);
-        const { charts, bands, figures } = eventCharts(loaded, results, fit, source, centre);
+        const { charts, bands, figures } = eventCharts(loaded, results, fit, source);
         const dir = join(tmp, name);
         for (const c of charts) await writeChartFiles(dir, c.name, c.spec);
         writeFileSync(join(dir, 'fit.csv'), fitCsv(fit.rows));
@@ -124,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
           allFit.push(...fit.rows);
           allFigures.push(...figurePoints(loaded, fit, false));
         }
-        manifestEvents.push({ name, file: loaded.file, hash: loaded.hash, agents, paramSource: fit.paramSource, fitted: fit.fitted, summary: fit.summary, wallSeconds: Number(([...results, ...(centre ?? [])].reduce((s, r) => s + r.wallMs, 0) / 1000).toFixed(1)) });
+        manifestEvents.push({ name, file: loaded.file, hash: loaded.hash, agents, paramSource: fit.paramSource, fitted: fit.fitted, summary: fit.summary, wallSeconds: Number((results.reduce((s, r) => s + r.wallMs, 0) / 1000).toFixed(1)) });
       }
     } finally {
       await pool.close();
