@@ -68,8 +68,8 @@ export function calibratedFile(name: string): string | undefined {
 
 /**
  * The fit table of replicates already run with options `o` (as `exodus compare`, without
- * re-running). Pass the runs at the central estimate as the fourth argument for compare's median;
- * without them the median is over the runs given (with posterior draws: the posterior's median).
+ * re-running): median and band over the runs given (with posterior draws: the posterior
+ * predictive median, as compare gives it).
  */
 export const fitOf = fitTableOf;
 

@@ -73,12 +73,15 @@ export async function morris(o: MorrisOptions): Promise<SensitivityCell[]> {
   const toU = (q: number[]) => q.map((x, i) => priorQuantile(o.dims[i], Math.min(1 - 1e-9, Math.max(1e-9, x))));
   const points = paths.flatMap((pt) => pt.q.map(toU));
   let done = 0;
-  const runner = candidateRunner(setups, o.dims, o.agents, o.pool, o.checkpoint, { onBatch: (d, n) => o.onProgress?.(done + d, n) });
+  let chunk = 0;
+  // Progress in points over all chunks (a chunk reports its own runs done of its own total).
+  const runner = candidateRunner(setups, o.dims, o.agents, o.pool, o.checkpoint, { onBatch: (d, n) => o.onProgress?.(done + (n ? (d / n) * chunk : 0), points.length) });
   const values: number[][][] = [];
   const CHUNK = 24;
   for (let s = 0; s < points.length; s += CHUNK) {
     // One seed for every point: differences are the parameters', not chance's.
     const part = points.slice(s, s + CHUNK);
+    chunk = part.length;
     values.push(...(await runner.run(part, part.map(() => seed))));
     done += part.length;
   }

@@ -15,9 +15,9 @@ export const usage = `Usage: exodus compare <event | scenario.yaml> [options]
 Run the scenario with N seeds and compare the model with each reported figure (role compare):
 reported value, model median and 90% band over the replicates, ratio model/reported, and
 whether the reported value lies in the band; then median and max |log10 ratio| and coverage.
-With a posterior beside the parameter file (the shipped calibration has one) the median is over
-replicates at the central estimate (as exodus run) and the band over replicates with posterior
-draws (same seeds); that takes twice the runs.
+With a posterior beside the parameter file (the shipped calibration has one) replicate k runs
+posterior draw k: the median is the posterior predictive median, the band shows parameter
+uncertainty as well as chance (exodus run gives one run at the central estimate instead).
 
 Options:
   --params FILE     behavioural parameters (JSON) over the shipped calibration

@@ -149,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       intro:
         'Each event is simulated with one set of behavioural parameters shared by all events (calibrated to the reported figures); only the facts of each event differ. ' +
         (draws
-          ? 'Lines are the model at the calibrated central estimate (medians over replicates, the numbers exodus run gives), shaded areas 90% bands over those replicates and replicates with posterior draws of the parameters (the fit tables\' bands: posterior draws and reporting error); '
+          ? 'Lines are model medians over replicates that each draw their parameters from the calibrated posterior (the posterior predictive median, as in the fit tables), shaded areas 90% bands over the same replicates (the fit tables\' bands also hold each figure\'s reporting error); '
           : 'Lines are model medians over replicates, shaded areas 90% bands; ') + 'points are figures reported at the time, with their sources.',
       events: reportEvents,
       overview,
