@@ -21,26 +21,41 @@ function peopleOf(l: LoadedScenario, regions: string | string[], value: number, 
   return undefined; // share-of-total: a ratio of two model quantities
 }
 
+/**
+ * How many agents `value` of a compared figure (in the figure's own terms: people, or percent of
+ * its regions' population) is worth in a run of `agents` agents; undefined for a ratio of model
+ * quantities (share-of-total, relativeTo), whose two sides have the same scale.
+ */
+export function agentsWorth(l: LoadedScenario, fig: ReturnType<typeof comparedFigures>[number], value: number, agents: number): number | undefined {
+  const s = l.scenario;
+  const { figure: f, obs } = fig;
+  if (f.relativeTo) return undefined;
+  const people = peopleOf(l, obs.regions, value, f.as);
+  if (people === undefined) return undefined;
+  const counts = allocateAgents(s, agents);
+  const ids = obs.regions === 'all' ? s.regions.map((r) => r.id) : typeof obs.regions === 'string' ? [obs.regions] : obs.regions;
+  let pop = 0;
+  let n = 0;
+  s.regions.forEach((r, k) => {
+    if (!ids.includes(r.id)) return;
+    pop += r.population;
+    n += counts[k];
+  });
+  return n > 0 ? people / (pop / n) : 0;
+}
+
 /** Agents for calibration runs of this scenario. */
 export function calibrationAgents(l: LoadedScenario, floor = AGENTS_FLOOR): number {
   const s = l.scenario;
   if (s.agents <= floor) return s.agents;
-  const weightAt = (agents: number) => {
-    const counts = allocateAgents(s, agents);
-    return new Map(s.regions.map((r, k) => [r.id, { pop: r.population, agents: counts[k] }]));
-  };
-  const enough = (agents: number) => {
-    const w = weightAt(agents);
-    return comparedFigures(l).every(({ figure: f, obs }) => {
-      if (f.relativeTo) return true; // a ratio: its two sides are figures of the same scale
-      const people = peopleOf(l, obs.regions, f.low ?? numericValue(f.value) ?? f.high ?? 0, f.as);
-      if (people === undefined || !(people > 0)) return true;
-      const ids = obs.regions === 'all' ? s.regions.map((r) => r.id) : typeof obs.regions === 'string' ? [obs.regions] : obs.regions;
-      const pop = ids.reduce((a, id) => a + w.get(id)!.pop, 0);
-      const weight = pop / ids.reduce((a, id) => a + w.get(id)!.agents, 0);
-      return people / weight >= MIN_AGENTS_PER_FIGURE;
+  const enough = (agents: number) =>
+    comparedFigures(l).every((fig) => {
+      const f = fig.figure;
+      const value = f.low ?? numericValue(f.value) ?? f.high ?? 0;
+      if (!(value > 0)) return true;
+      const worth = agentsWorth(l, fig, value, agents);
+      return worth === undefined || worth >= MIN_AGENTS_PER_FIGURE;
     });
-  };
   for (let a = floor; a < s.agents; a = Math.round(a * 1.25)) if (enough(a)) return a;
   return s.agents;
 }
