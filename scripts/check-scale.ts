@@ -70,12 +70,14 @@ for (const name of names) {
     perScale.push(await observeReplicates(l, figs.map((f) => f.obs), { replicates: S, seed: 1, agents, workers: defaultWorkers() }));
     process.stderr.write(`${name} at ${agents} agents: ${S} seeds, ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
   }
-  // More seeds at a scale, only where a mean is needed: a few agents' events vary a lot.
+  // More seeds at a scale, only where a mean is needed (a few agents' events vary a lot): seeds
+  // S+1..MEAN_SEEDS beside the S already run (replicate k runs seed 1 + k).
   const more = new Map<number, number[][]>();
   const many = async (k: number) => {
     if (!more.has(k)) {
       const t = performance.now();
-      more.set(k, await observeReplicates(l, figs.map((f) => f.obs), { replicates: MEAN_SEEDS, seed: 1, agents: eventScales[k], workers: defaultWorkers() }));
+      const extra = await observeReplicates(l, figs.map((f) => f.obs), { replicates: MEAN_SEEDS - S, seed: 1 + S, agents: eventScales[k], workers: defaultWorkers() });
+      more.set(k, [...perScale[k], ...extra]);
       process.stderr.write(`${name} at ${eventScales[k]} agents: ${MEAN_SEEDS} seeds for means, ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
     }
     return more.get(k)!;

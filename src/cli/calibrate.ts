@@ -10,7 +10,7 @@ import { loadFor } from './scenario.ts';
 import { calibrate, writeCalibration, CalibrationInterrupted, DEFAULTS, MIN_BUDGET, type CalibrateProgress, type CalibrationResult } from '../calibrate/calibrate.ts';
 import { fromUnit, priorSd, type Dim } from '../calibrate/space.ts';
 import { fitCsv, fitTable, summaryLine, type FitTable } from '../calibrate/fittable.ts';
-import { comparedFigures, observeReplicates, type ParamDraw } from '../calibrate/replicates.ts';
+import { comparedFigures, observeReplicates } from '../calibrate/replicates.ts';
 import { resampleDraws } from '../calibrate/posterior.ts';
 import type { Pool } from '../calibrate/pool.ts';
 import { POOL_HELP, POOL_OPTIONS, poolFromArgs } from './pool-options.ts';
