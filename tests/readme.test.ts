@@ -69,7 +69,7 @@ describe('README tables', () => {
   it('lists every shock type with its own fields', () => {
     const table = renderTable('shocks');
     for (const t of SHOCK_TYPES) expect(table, `shock type ${t}`).toMatch(new RegExp(`^\\| \`${t}\` \\| .+ \\| .+ \\|$`, 'm'));
-    expect(table).toMatch(/^\| `outage` \|.*\*\*`duration`\*\*, `severity` = `1` \|$/m);
+    expect(table).toMatch(/^\| `outage` \|.*`end`, `duration`, `severity` = `1` \|$/m);
     expect(table).toMatch(/^\| `severity` \| `connectivity` \| number in \[0, 1\] \| `0` \|/m);
   });
 

@@ -44,6 +44,9 @@ describe('bad scenario files get one message naming the file, the field and what
   const cases: [string, string, RegExp][] = [
     ['unknown field', GOOD.replace('title: Small', 'title: Small\ncolour: red'), /^bad\.yaml: unknown field "colour"$/],
     ['misspelt field in a shock', GOOD.replace('duration: 6h', 'duraton: 6h'), /^bad\.yaml: shocks\[0\]: unknown field "duraton" \(did you mean "duration"\?\)$/],
+    ['misspelt optional field in a shock', GOOD.replace('duration: 6h', 'duration: 6h, severty: 0.5'), /^bad\.yaml: shocks\[0\]: unknown field "severty" \(did you mean "severity"\?\)$/],
+    ['misspelt optional field of another shock type', GOOD.replace('type: outage, platforms: [A], start: 2020-01-03, duration: 6h', 'type: block, platforms: [A], start: 2020-01-03, hardnes: 0.5'), /^bad\.yaml: shocks\[0\]: unknown field "hardnes" \(did you mean "hardness"\?\)$/],
+    ['misspelt field not suggested as one already given', GOOD.replace('duration: 6h', 'duration: 6h, stat: 1'), /^bad\.yaml: shocks\[0\]: unknown field "stat"$/],
     ['unknown platform in a shock', GOOD.replace('platforms: [A], start', 'platforms: [Z], start'), /^bad\.yaml: shocks\[0\]\.platforms\[0\]: unknown platform "Z"; expected one of A, B$/],
     ['unknown platform in a region', GOOD.replace('B: 0.1', 'Q: 0.1'), /^bad\.yaml: regions\[0\]\.apps\.Q: unknown platform "Q"/],
     ['negative duration', GOOD.replace('duration: 6h', 'duration: -6h'), /^bad\.yaml: shocks\[0\]\.duration: expected a positive duration such as "30m", "14h", "3d" or "2w", got "-6h"$/],
@@ -332,6 +335,17 @@ describe('what the newer features accept, and the value it means', () => {
     expect(figureWindow(s.figures[0], s)).toEqual({ from: 365, to: 730 });
     expect(compileShocks(s)[0].start).toBe(31 + 28 + 31);
     expect(compilePlatforms(s)[1]).toMatchObject({ launchDay: 365, changes: [{ day: 365 + 151, add: ['proxy'], remove: [] }] });
+  });
+  it('an outage given by its end lasts as long as one given by its duration; it needs one of the two, not both', () => {
+    const span = (text: string) => {
+      const sh = compileShocks(load(text))[0];
+      return [sh.start, sh.end];
+    };
+    expect(span(GOOD.replace('duration: 6h', 'end: "2020-01-03T06:00Z"'))).toEqual(span(GOOD));
+    expect(span(GOOD)[1] - span(GOOD)[0]).toBeCloseTo(0.25, 12);
+    expect(error(GOOD.replace(', duration: 6h', ''))).toBe('bad.yaml: shocks[0]: expected the outage\'s duration (e.g. "6h") or its end (a date)');
+    expect(error(GOOD.replace('duration: 6h', 'duration: 6h, end: "2020-01-03T06:00Z"'))).toBe('bad.yaml: shocks[0]: expected either end or duration, not both');
+    expect(error(GOOD.replace('duration: 6h', 'end: 2020-01-02'))).toMatch(/^bad\.yaml: shocks\[0\]\.end: expected a date after start/);
   });
   it('a flow mapping with a quoted comma keeps the whole label', () => {
     expect(load(GOOD.replace('duration: 6h', 'duration: 6h, label: "Facebook, Messenger down"')).shocks[0].label).toBe('Facebook, Messenger down');

@@ -17,7 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     try {
       const { scenario, hash, warnings } = loadScenario(f);
       for (const w of warnings ?? []) console.error(`exodus validate: warning: ${f}: ${w}`);
-      console.log(`${f}: ok (${scenario.name}, ${scenario.regions.length} regions, ${scenario.platforms.length} platforms, ${scenario.shocks.length} shocks, ${scenario.figures.length} figures; hash ${hash})`);
+      const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+      console.log(`${f}: ok (${scenario.name}, ${n(scenario.regions.length, 'region')}, ${n(scenario.platforms.length, 'platform')}, ${n(scenario.shocks.length, 'shock')}, ${n(scenario.figures.length, 'figure')}; hash ${hash})`);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       console.error(`exodus validate: ${e.message}`);

@@ -185,8 +185,7 @@ export function scenarioWarnings(s: Scenario): string[] {
   s.shocks.forEach((sh, i) => {
     const t0 = parseDate(sh.start);
     let t1 = Infinity;
-    if (sh.type === 'outage') t1 = t0 + parseDuration(sh.duration) * DAY_MS;
-    else if (sh.type === 'announcement') t1 = parseDate(sh.until);
+    if (sh.type === 'announcement') t1 = parseDate(sh.until);
     else if ('end' in sh && sh.end) t1 = parseDate(sh.end);
     else if ('duration' in sh && sh.duration) t1 = t0 + parseDuration(sh.duration) * DAY_MS;
     if (t0 >= end) out.push(`shocks[${i}].start: ${sh.start} is at or after time.end (${s.time.end}); the shock has no effect`);

@@ -21,8 +21,7 @@ export function compileShocks(s: Scenario): ShockOf[] {
   return s.shocks.map((spec, index) => {
     const start = days(s, spec.start);
     let end = Infinity;
-    if (spec.type === 'outage') end = start + parseDuration(spec.duration);
-    else if (spec.type === 'announcement') end = days(s, spec.until);
+    if (spec.type === 'announcement') end = days(s, spec.until);
     else if ('end' in spec && spec.end) end = days(s, spec.end);
     else if ('duration' in spec && spec.duration) end = start + parseDuration(spec.duration);
     const regions = spec.regions === 'all' ? s.regions.map((_, k) => k) : spec.regions.map((r) => rid.get(r)!);

@@ -110,7 +110,6 @@ export function shockBoundaries(s: Pick<Scenario, 'time' | 'shocks'>): number[] 
   const day = (d: string) => (parseDate(d) - t0) / DAY_MS;
   return s.shocks.flatMap((sh) => {
     const start = day(sh.start);
-    if (sh.type === 'outage') return [start, start + parseDuration(sh.duration)];
     if (sh.type === 'announcement') return [start, day(sh.until)];
     if ('end' in sh && sh.end) return [start, day(sh.end)];
     if ('duration' in sh && sh.duration) return [start, start + parseDuration(sh.duration)];

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { LineCounter, parseDocument, visit } from 'yaml';
+import { z } from 'zod';
 import { scenarioSchema, type Scenario, type FigureSpec } from './schema.ts';
 import { InputError, formatPath, showValue, closest } from './errors.ts';
 import { checkLimits, checkRunSize, LIMITS } from './limits.ts';
@@ -71,6 +72,15 @@ export function loadScenarioText(text: string, file = '<scenario>'): LoadedScena
       const parent = formatPath(first.path);
       const missing = issues.find((i) => i.code === 'invalid_type' && formatPath(i.path.slice(0, -1)) === parent && valueAt(raw, i.path) === undefined);
       if (missing) hint = ` (did you mean "${String(missing.path[missing.path.length - 1])}"?)`;
+      else {
+        // No required field is missing (the one meant may be optional): the nearest field that
+        // this mapping takes and does not already have.
+        const keys = (first as { keys?: string[] }).keys ?? [];
+        const here = valueAt(raw, first.path);
+        const given = here && typeof here === 'object' ? Object.keys(here) : [];
+        const near = keys.length === 1 ? closest(keys[0], fieldsAt(raw, first.path).filter((k) => !given.includes(k))) : undefined;
+        if (near) hint = ` (did you mean "${near}"?)`;
+      }
     }
     const rest = issues.length - 1 - (hint ? 1 : 0);
     const more = rest > 0 ? ` (and ${rest} more problem${rest > 1 ? 's' : ''})` : '';
@@ -246,6 +256,34 @@ function oneOf(values: readonly unknown[], got: unknown): string {
   return `${list}, got ${showValue(got)}${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 
+/** The fields the schema takes for the mapping at `path` of `raw` (a shock's: those of its type). */
+function fieldsAt(raw: unknown, path: readonly PropertyKey[]): string[] {
+  let t: z.ZodType = scenarioSchema;
+  let v: unknown = raw;
+  for (let depth = 0; ; ) {
+    if (t instanceof z.ZodOptional || t instanceof z.ZodDefault || t instanceof z.ZodNullable) t = t.unwrap() as z.ZodType;
+    else if (t instanceof z.ZodPipe) t = t.in as z.ZodType;
+    else if (t instanceof z.ZodUnion) {
+      // The branch this value was written for: the one its `type` names, else the mapping.
+      const objects = (t.options as z.ZodType[]).filter((o) => o instanceof z.ZodObject) as z.ZodObject[];
+      const type = v && typeof v === 'object' ? (v as Record<string, unknown>).type : undefined;
+      const pick = objects.find((o) => o.shape.type instanceof z.ZodLiteral && o.shape.type.value === type) ?? objects[0];
+      if (!pick) return [];
+      t = pick;
+    } else if (depth === path.length) return t instanceof z.ZodObject ? Object.keys(t.shape) : [];
+    else if (t instanceof z.ZodObject) {
+      const key = String(path[depth++]);
+      t = t.shape[key] as z.ZodType;
+      v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+      if (!t) return [];
+    } else if (t instanceof z.ZodArray) {
+      t = t.element as z.ZodType;
+      v = Array.isArray(v) ? v[Number(path[depth])] : undefined;
+      depth++;
+    } else return [];
+  }
+}
+
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = raw;
   for (const p of path) {
@@ -332,6 +370,7 @@ function checkReferences(s: Scenario, file: string): void {
     if (sh.type === 'connectivity') sh.exempt.forEach((p, k) => knownPlatform(p, `shocks[${i}].exempt[${k}]`));
     if (sh.mentions !== undefined) checkMentions(sh.mentions, `shocks[${i}].mentions`);
     const t0 = parseDate(sh.start);
+    if (sh.type === 'outage' && sh.end === undefined && sh.duration === undefined) fail(`shocks[${i}]`, 'expected the outage\'s duration (e.g. "6h") or its end (a date)');
     if ('end' in sh && sh.end !== undefined) {
       if ('duration' in sh && sh.duration !== undefined) fail(`shocks[${i}]`, 'expected either end or duration, not both');
       if (!(parseDate(sh.end) > t0)) fail(`shocks[${i}].end`, `expected a date after start (${sh.start}), got "${sh.end}"`);

@@ -221,7 +221,9 @@ const shock = z.discriminatedUnion('type', [
     .object({
       type: z.literal('outage'),
       ...common,
-      duration,
+      // An outage ends: its length (duration) or its end is required, one of the two (load.ts).
+      end: date.optional().describe('When the app works again (or give duration; one of the two is required).'),
+      duration: duration.optional().describe('How long the app is down (or give end).'),
       severity: z.number().gt(0).max(1).default(1).describe('Share of users for whom the app does not work (a fact of the event: set it from what was reported).'),
     })
     .strict(),
