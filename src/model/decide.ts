@@ -18,13 +18,14 @@
 //    made one add it while it lasts); a blocked one only by learning to get round the block, when its
 //    contacts are worth the hassle. They let the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
-//    is in the region (betaKnown x log of its share of users there), being in the news,
+//    is (betaKnown x log of its share of users in the region; an app the news names is known to
+//    those who hear the story, whatever its users: aware()), being in the news,
 //    privacy, features, availability, a threat to the main app; and the app's constant of adding,
 //    fitted so that a calm market stays as it is (trend.ts).
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
 //    notices; most wait. Those who reach for something else (at rate reachOut, times the share of
 //    the app's users for whom it fails too: coAffected) choose between waiting, an app they
-//    already have, and installing ONE new app: contacts there, how well known it is, or its being
+//    already have, and installing ONE new app: contacts there, how well known it is (aware()), or its being
 //    named in the news are the reasons to install. Their main app stays what it was.
 // Installs and changes of main app tell the person's contacts (word of mouth), naming the app: when
 // a told contact next considers adding an app, that one weighs as if the news named it (weight 1;
@@ -276,8 +277,9 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
   }
 
   // 3. Other apps in use stay in use while enough contacts are there or while they offer what would
-  //    make one add them (a short outage makes nobody give up an app). One blocked beyond what the person can get round is kept only if they learn
-  //    to get round the block (getsRound); otherwise it goes dormant.
+  //    make one add them now (keepChance; a short outage makes nobody give up an app). One blocked
+  //    beyond what the person can get round is kept only if they learn to get round the block
+  //    (getsRound); otherwise it goes dormant.
   for (let a = 0; a < K; a++) {
     if (a === j || !(w.status[base + a] & ACTIVE)) continue;
     if (w.status[base + a] & REQUIRED && f.require[r * K + a] > 0) continue;
@@ -401,8 +403,8 @@ export function aware(known: number, named: number): number {
 
 /**
  * The chance that agent i, reconsidering with main app j, keeps app c in use beside it (or, not
- * using it yet, would keep it once added), rc being the share of their contacts they reach there: kept for the contacts (all of them
- * from dormancyReach of one's contacts, in proportion below), or else for what it offers that the
+ * using it yet, would keep it once added), rc being the share of their contacts they reach there:
+ * kept for the contacts (surely from dormancyReach of one's contacts, in proportion below), or else for what it offers that the
  * main app lacks now, as they would add it now (the adding logit: its calls while the main app's
  * are cut, its privacy after a scare). So what made a person add an app keeps it while it lasts.
  */
