@@ -222,7 +222,7 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
 }
 
 /** Agent i reconsiders its apps at time t. */
-export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger): void {
+export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger, news = false): void {
   const K = w.K;
   const r = w.region[i];
   const base = i * K;
@@ -236,7 +236,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
 
   // 1. Perhaps add one app beside the main one, for what it offers that the main app lacks now.
   if (primary !== NO_APP) {
-    const c = pickTrial(w, f, p, i, r, primary, heard, rng);
+    const c = pickTrial(w, f, p, i, r, primary, heard, news, rng);
     if (c >= 0) {
       const installed = Boolean(w.status[base + c] & INSTALLED);
       if (register(w, f, i, r, c, ledger)) {
@@ -289,7 +289,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
       setActive(w, i, a, false);
       continue;
     }
-    if (rng() >= keepChance(w, f, p, i, r, a, j, rc)) setActive(w, i, a, false);
+    if (rng() >= keepChance(w, f, p, i, r, a, j, rc, news)) setActive(w, i, a, false);
   }
   if (told) tellContacts(w, p, i, toldApp, ledger.t, rng);
 }
@@ -313,9 +313,9 @@ function getsRound(w: World, f: Fields, p: Params, i: number, r: number, a: numb
  * Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now.
  * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps.
  */
-function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, rng: Rng): number {
+function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, news: boolean, rng: Rng): number {
   const W = w.scratchU;
-  const sum = trialWeights(w, f, p, i, r, j, heard);
+  const sum = trialWeights(w, f, p, i, r, j, heard, news);
   let pick = rng() * sum - 1;
   if (pick < 0) return -1;
   for (let c = 0; c < w.K; c++) {
@@ -329,7 +329,7 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
  * The weights of pickTrial's logit into w.scratchU (0: not a choice), and their sum with the
  * option of adding nothing (weight 1): the chance to add c is scratchU[c] / sum.
  */
-export function trialWeights(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number): number {
+export function trialWeights(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, news = false): number {
   const K = w.K;
   const base = i * K;
   const aj = access(w, f, i, r, j);
@@ -342,7 +342,7 @@ export function trialWeights(w: World, f: Fields, p: Params, i: number, r: numbe
   for (let c = 0; c < K; c++) {
     W[c] = 0;
     if (c === j || w.status[base + c] & ACTIVE) continue;
-    const u = addUtility(w, f, p, i, r, c, heard, side, atRest, Boolean(w.status[base + c] & INSTALLED));
+    const u = addUtility(w, f, p, i, r, c, heard, news, side, atRest, Boolean(w.status[base + c] & INSTALLED));
     if (u === -Infinity) continue;
     W[c] = Math.exp(Math.min(50, u));
     sum += W[c];
@@ -364,7 +364,7 @@ function mainSide(w: World, f: Fields, p: Params, i: number, r: number, j: numbe
  * anywhere in the region or in the news for failing (a story of an outage makes nobody try the
  * app that failed, while the story lasts), or not working for i.
  */
-function addUtility(w: World, f: Fields, p: Params, i: number, r: number, c: number, heard: number, side: number, atRest: boolean, owned: boolean): number {
+function addUtility(w: World, f: Fields, p: Params, i: number, r: number, c: number, heard: number, news: boolean, side: number, atRest: boolean, owned: boolean): number {
   const k = r * w.K + c;
   if (!f.launched[c] || f.outageSeverity[k] > 0 || f.failing[k] > 0) return -Infinity;
   const ac = access(w, f, i, r, c);
@@ -374,7 +374,7 @@ function addUtility(w: World, f: Fields, p: Params, i: number, r: number, c: num
     p.trialBias +
     (atRest ? w.addConst[k] : 0) +
     p.betaReach * reach(w, f, i, r, c) +
-    p.betaKnown * aware(w.known[k], named) +
+    p.betaKnown * aware(w.known[k], c === heard ? 1 : news ? f.salience[k] : 0) +
     p.betaMention * named +
     p.betaPrivacy * w.privacy[i] * f.privacy[k] +
     f.utility[k] +
@@ -408,11 +408,11 @@ export function aware(known: number, named: number): number {
  * main app lacks now, as they would add it now (the adding logit: its calls while the main app's
  * are cut, its privacy after a scare). So what made a person add an app keeps it while it lasts.
  */
-export function keepChance(w: World, f: Fields, p: Params, i: number, r: number, c: number, j: number, rc: number): number {
+export function keepChance(w: World, f: Fields, p: Params, i: number, r: number, c: number, j: number, rc: number, news = false): number {
   const byContacts = Math.min(1, rc / p.dormancyReach);
   if (byContacts >= 1) return 1;
   const aj = access(w, f, i, r, j);
-  const u = addUtility(w, f, p, i, r, c, NO_APP, mainSide(w, f, p, i, r, j, aj), aj !== CUT, true);
+  const u = addUtility(w, f, p, i, r, c, NO_APP, news, mainSide(w, f, p, i, r, j, aj), aj !== CUT, true);
   if (u === -Infinity) return byContacts;
   return 1 - (1 - byContacts) / (1 + Math.exp(Math.min(50, u)));
 }
@@ -436,7 +436,7 @@ export function reachOut(w: World, f: Fields, p: Params, i: number, rng: Rng, le
     if (a === primary || !f.launched[a] || (offline && f.netHits[k]) || (!(w.status[base + a] & EVER) && f.outageSeverity[k] > 0)) continue;
     const ac = access(w, f, i, r, a);
     if (ac === DOWN || ac === CUT) continue;
-    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * aware(w.known[k], f.salience[k]) + taste(w, p, i, a) - (ac === VIA ? viaHassle(f, p, a) : 0);
+    let u = p.betaNeed + p.betaReach * reach(w, f, i, r, a) + p.betaKnown * w.known[k] + taste(w, p, i, a) - (ac === VIA ? viaHassle(f, p, a) : 0);
     if (!(w.status[base + a] & INSTALLED)) {
       u += p.betaMention * f.salience[k] - p.betaPrice * f.price[a] - switchCost(w, p, i);
     }
