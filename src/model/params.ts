@@ -75,7 +75,7 @@ export const PARAM_SPECS = [
   { name: 'betaThreat', unit: 'utility per unit threat', min: 0, max: 8, default: 2, scale: 'linear', fit: true,
     doc: 'Penalty of an app whose block has been announced or threatened (and the pull to add an app beside it).' },
   { name: 'dormancyReach', unit: 'share of contacts', min: 0.01, max: 0.5, default: 0.08, scale: 'log', fit: false,
-    doc: 'A secondary app stays in use when at least this share of contacts can be reached on it (below: in proportion).',
+    doc: 'A secondary app stays in use when at least this share of contacts can be reached on it (below: in proportion, or for what would make one add it now).',
     fixed: 'Confounded with trialBias in every built-in figure (both set how many trials last); fixed at a few contacts out of a dozen.' },
   { name: 'trialReview', unit: 'days', min: 1, max: 60, default: 7, scale: 'log', fit: false,
     doc: 'Mean time after trying an app until the person reviews it (keeps it in use or lets it go dormant).',
