@@ -19,13 +19,14 @@
 //    contacts are worth the hassle. They let the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
 //    is (betaKnown x log of its share of users in the region; an app the news names is known to
-//    those who hear the story, whatever its users: aware()), being in the news,
+//    those the story prompted to reconsider, and the app a contact told of to them, whatever its
+//    users: aware()), being in the news,
 //    privacy, features, availability, a threat to the main app; and the app's constant of adding,
 //    fitted so that a calm market stays as it is (trend.ts).
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
 //    notices; most wait. Those who reach for something else (at rate reachOut, times the share of
 //    the app's users for whom it fails too: coAffected) choose between waiting, an app they
-//    already have, and installing ONE new app: contacts there, how well known it is (aware()), or its being
+//    already have, and installing ONE new app: contacts there, how well known it is, or its being
 //    named in the news are the reasons to install. Their main app stays what it was.
 // Installs and changes of main app tell the person's contacts (word of mouth), naming the app: when
 // a told contact next considers adding an app, that one weighs as if the news named it (weight 1;
@@ -221,7 +222,10 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
   }
 }
 
-/** Agent i reconsiders its apps at time t. */
+/**
+ * Agent i reconsiders its apps at time t. `news`: the news prompted it (they heard the story, so
+ * the apps it names are known to them); not when the base rate, frustration or a review did.
+ */
 export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger, news = false): void {
   const K = w.K;
   const r = w.region[i];
@@ -311,7 +315,8 @@ function getsRound(w: World, f: Fields, p: Params, i: number, r: number, a: numb
 
 /**
  * Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now.
- * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps.
+ * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps;
+ * `news`: i heard the story (reconsider).
  */
 function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, news: boolean, rng: Rng): number {
   const W = w.scratchU;
@@ -360,7 +365,8 @@ function mainSide(w: World, f: Fields, p: Params, i: number, r: number, j: numbe
 /**
  * Agent i's utility of adding app c beside their main app (against adding nothing: 0), with
  * `side` = mainSide of the main app and `owned` whether i has c installed (else it costs the
- * switch and its price); -Infinity where c is no choice now: not launched, down
+ * switch and its price); `heard` the app a contact told i of, `news` whether the story prompted i
+ * (then the apps it names are known to i: aware); -Infinity where c is no choice now: not launched, down
  * anywhere in the region or in the news for failing (a story of an outage makes nobody try the
  * app that failed, while the story lasts), or not working for i.
  */
@@ -370,11 +376,13 @@ function addUtility(w: World, f: Fields, p: Params, i: number, r: number, c: num
   const ac = access(w, f, i, r, c);
   if (ac === DOWN || ac === CUT) return -Infinity;
   const named = c === heard ? Math.max(f.salience[k], 1) : f.salience[k];
+  // Known from the news only to those it prompted; the pull of the naming is everyone's.
+  const told = c === heard ? 1 : news ? f.salience[k] : 0;
   let u =
     p.trialBias +
     (atRest ? w.addConst[k] : 0) +
     p.betaReach * reach(w, f, i, r, c) +
-    p.betaKnown * aware(w.known[k], c === heard ? 1 : news ? f.salience[k] : 0) +
+    p.betaKnown * aware(w.known[k], told) +
     p.betaMention * named +
     p.betaPrivacy * w.privacy[i] * f.privacy[k] +
     f.utility[k] +
@@ -390,10 +398,14 @@ function addUtility(w: World, f: Fields, p: Params, i: number, r: number, c: num
 /**
  * How well known an app is to someone deciding now (log, 0 = as well known as the region's most
  * used app): from its users (`known`, log of its share relative to the most used: the chance to
- * have met someone on it), and from the news naming it (`named`, its salience: 1 = the app of the
- * story), which makes it known to those who hear the story whatever its users. Without this a
- * small app the news names stayed as obscure as its users made it (log of 0.3% = -5.8: Threema in
- * 2014, imo in 2025), and no weight of the naming could make up for it.
+ * have met someone on it), and from being named to them (`named`: the salience of the app in the
+ * story that prompted them, 1 = the app of the story, or 1 for the app a contact told of), which
+ * makes it known whatever its users. Without this a small app the news names stayed as obscure as
+ * its users made it (log of 0.3% = -5.8: Threema in 2014, imo in 2025), and no weight of the
+ * naming could make up for it. Only those the story prompted (reconsider's `news`): someone
+ * reconsidering for another reason, or reaching for an app in an outage, knows an app by its
+ * users; given to everyone, small named apps pulled 5-25 times too hard in events not calibrated
+ * on (README, "What would fit the small named apps").
  */
 export function aware(known: number, named: number): number {
   if (named <= 0) return known;
@@ -404,9 +416,10 @@ export function aware(known: number, named: number): number {
 /**
  * The chance that agent i, reconsidering with main app j, keeps app c in use beside it (or, not
  * using it yet, would keep it once added), rc being the share of their contacts they reach there:
- * kept for the contacts (surely from dormancyReach of one's contacts, in proportion below), or else for what it offers that the
- * main app lacks now, as they would add it now (the adding logit: its calls while the main app's
- * are cut, its privacy after a scare). So what made a person add an app keeps it while it lasts.
+ * kept for the contacts (surely from dormancyReach of one's contacts, in proportion below), or
+ * else for what it offers that the main app lacks now, as they would add it now (the adding logit:
+ * its calls while the main app's are cut, its privacy after a scare; `news` as for adding). So what
+ * made a person add an app keeps it while it lasts.
  */
 export function keepChance(w: World, f: Fields, p: Params, i: number, r: number, c: number, j: number, rc: number, news = false): number {
   const byContacts = Math.min(1, rc / p.dormancyReach);
