@@ -405,7 +405,7 @@ function addUtility(w: World, f: Fields, p: Params, i: number, r: number, c: num
  * naming could make up for it. Only those the story prompted (reconsider's `news`): someone
  * reconsidering for another reason, or reaching for an app in an outage, knows an app by its
  * users; given to everyone, small named apps pulled 5-25 times too hard in events not calibrated
- * on (README, "What would fit the small named apps").
+ * on (README, "What changed: the news makes the small apps it names known").
  */
 export function aware(known: number, named: number): number {
   if (named <= 0) return known;
