@@ -137,8 +137,7 @@ describe('word of mouth', () => {
     // A promotion with no news seeds Named; after it ends, its spread through contacts is larger
     // when an app named to a person weighs more (betaMention), the only change between the runs.
     const seed = market({ days: 90, shocks: '[{ type: promotion, platforms: [Named], start: 2020-01-05, end: 2020-01-15, bonus: 4, media: 0 }]' });
-    // 30,000 agents: at the market's 6,000 the spread after the promotion is a handful of agents.
-    const after = (betaMention: number) => signups(run(seed, { betaMention }, 1, 30000), 'Named', 15, 90);
+    const after = (betaMention: number) => signups(run(seed, { betaMention }), 'Named', 15, 90);
     expect(after(5)).toBeGreaterThan(1.5 * after(0));
   });
 });
@@ -167,36 +166,6 @@ describe('news without harm, good news, anticipation', () => {
     const inWindow = signups(ann, 'Alt', 9.5, 10) + signups(ann, 'Named', 9.5, 10);
     const usual = signups(calm, 'Alt', 9.5, 10) + signups(calm, 'Named', 9.5, 10);
     expect(inWindow).toBeGreaterThan(2 * usual + 1);
-  });
-});
-
-describe('keeping what one added, and the apps the news makes known', () => {
-  // Five seeds at 20,000 agents: each figure is the sum over them (Slow and Tiny are small).
-  const seeds = [1, 2, 3, 4, 5];
-  const sum = (l: LoadedScenario, f: (r: RunResult) => number) => seeds.reduce((s, seed) => s + f(run(l, {}, seed, 20000)), 0);
-  it('an app added for its calls while the main apps\' calls are cut is kept while the cut lasts, unlike a trial the news alone prompted', () => {
-    // Voice cut on every app but Slow from day 9 to day 79; against it, a story naming Slow.
-    const cut = market({ days: 120, shocks: '[{ type: throttle, platforms: [Big, Alt, Named], start: 2020-01-10, end: 2020-03-20, features: [voice], media: 1, mentions: [Slow] }]' });
-    const news = market({ days: 120, shocks: '[{ type: attention, platforms: [Slow], start: 2020-01-10, media: 1 }]' });
-    const kept = (l: LoadedScenario) => sum(l, (r) => mau(r, 'Slow', 70) - mau(r, 'Slow', 9)) / sum(l, (r) => signups(r, 'Slow', 9, 70));
-    // (At the defaults about 0.18 against 0.08; the contacts-only rule kept none: both negative.)
-    expect(kept(cut)).toBeGreaterThan(0.1);
-    expect(kept(cut)).toBeGreaterThan(1.5 * Math.max(0.02, kept(news)));
-  });
-  it('a small app the news names is tried by those who hear the story, however few use it yet', () => {
-    // A scare naming Mid (5% of people) and Tiny (0.3%) alike: Tiny's few users do not keep it
-    // out of mind (without awareness from the news it got a twentieth of Mid's sign-ups).
-    const l = market({
-      apps: '{ Big: 0.85, Alt: 0.2, Mid: 0.05, Tiny: 0.003 }',
-      platforms: `  - { id: Big, features: [voice, e2ee], privacy: 0.5 }
-  - { id: Alt, features: [voice], privacy: 0.6 }
-  - { id: Mid, features: [voice, e2ee], privacy: 0.9 }
-  - { id: Tiny, features: [voice, e2ee], privacy: 0.9 }`,
-      shocks: '[{ type: trust, platforms: [Big], start: 2020-01-10, magnitude: 0.4, media: 2, mentions: [Mid, Tiny] }]',
-    });
-    const tiny = sum(l, (r) => signups(r, 'Tiny', 9, 30));
-    const mid = sum(l, (r) => signups(r, 'Mid', 9, 30));
-    expect(tiny).toBeGreaterThan(mid / 3);
   });
 });
 

@@ -245,9 +245,7 @@ export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number
     for (let m = 0; m < k; m++) {
       const i = batch.buf[m];
       if (w.primary[i] === NO_APP || (fr > 0 && tally.isCut(w, i))) continue;
-      // The news prompted it (they heard the story) unless the base rate alone would have.
-      const u = rng() * boundN;
-      if (u < newsRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger, u >= p.considerBase);
+      if (rng() * boundN < newsRate(w, f, p, i, r)) reconsider(w, f, p, i, rng, ledger);
     }
     // People cut off, drawn from the list as it is now; someone who has moved on by their turn
     // is a miss, so everyone in the list keeps the same chance.
@@ -258,11 +256,7 @@ export function stepBlock(w: World, f: Fields, p: Params, b: Block, step: number
     batch.sort();
     for (let m = 0; m < kf; m++) {
       const i = batch.buf[m];
-      if (!tally.isCut(w, i)) continue;
-      // Prompted by the news (they heard the story), by the base rate, or by frustration.
-      const u = rng() * bound;
-      const nr = newsRate(w, f, p, i, r);
-      if (u < nr + fr) reconsider(w, f, p, i, rng, ledger, u >= p.considerBase && u < nr);
+      if (tally.isCut(w, i) && rng() * bound < newsRate(w, f, p, i, r) + fr) reconsider(w, f, p, i, rng, ledger);
     }
     // 2a. Mobile-internet shutdowns: on a given day a share netCut of people is cut off; those
     //     whose main app it hits, and who would use it today, reach for an app that still works.

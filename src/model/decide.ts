@@ -14,13 +14,10 @@
 //                       + habit if it is my main app now
 //                       + my persistent taste for a (Gumbel, scale tasteScale) + momentary noise
 //    An outage does not enter: everyone knows it will end. Beside the main app the person keeps the
-//    apps enough contacts are on, or that they would add now (the adding logit below: kept for what
-//    made one add it while it lasts); a blocked one only by learning to get round the block, when its
-//    contacts are worth the hassle. They let the others go dormant, and may ADD ONE app (a logit against
+//    apps enough contacts are on (a blocked one only by learning to get round the block, when its
+//    contacts are worth the hassle), lets the others go dormant, and may ADD ONE app (a logit against
 //    adding none) for what it offers that the main app lacks now: contacts there, how well known it
-//    is (betaKnown x log of its share of users in the region; an app the news names is known to
-//    those the story prompted to reconsider, and the app a contact told of to them, whatever its
-//    users: aware()), being in the news,
+//    is in the region (betaKnown x log of its share of users there), being in the news,
 //    privacy, features, availability, a threat to the main app; and the app's constant of adding,
 //    fitted so that a calm market stays as it is (trend.ts).
 // 2. When the main app does not work (an outage, a block, a shutdown), a person who tries to use it
@@ -222,11 +219,8 @@ export function mainUtilities(w: World, f: Fields, p: Params, i: number, withCon
   }
 }
 
-/**
- * Agent i reconsiders its apps at time t. `news`: the news prompted it (they heard the story, so
- * the apps it names are known to them); not when the base rate, frustration or a review did.
- */
-export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger, news = false): void {
+/** Agent i reconsiders its apps at time t. */
+export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, ledger: StepLedger): void {
   const K = w.K;
   const r = w.region[i];
   const base = i * K;
@@ -240,7 +234,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
 
   // 1. Perhaps add one app beside the main one, for what it offers that the main app lacks now.
   if (primary !== NO_APP) {
-    const c = pickTrial(w, f, p, i, r, primary, heard, news, rng);
+    const c = pickTrial(w, f, p, i, r, primary, heard, rng);
     if (c >= 0) {
       const installed = Boolean(w.status[base + c] & INSTALLED);
       if (register(w, f, i, r, c, ledger)) {
@@ -280,10 +274,9 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
     toldApp = j;
   }
 
-  // 3. Other apps in use stay in use while enough contacts are there or while they offer what would
-  //    make one add them now (keepChance; a short outage makes nobody give up an app). One blocked
-  //    beyond what the person can get round is kept only if they learn to get round the block
-  //    (getsRound); otherwise it goes dormant.
+  // 3. Other apps in use stay in use while enough contacts are there (a short outage makes nobody
+  //    give up an app). One blocked beyond what the person can get round is kept only if they learn
+  //    to get round the block (getsRound); otherwise it goes dormant.
   for (let a = 0; a < K; a++) {
     if (a === j || !(w.status[base + a] & ACTIVE)) continue;
     if (w.status[base + a] & REQUIRED && f.require[r * K + a] > 0) continue;
@@ -293,7 +286,7 @@ export function reconsider(w: World, f: Fields, p: Params, i: number, rng: Rng, 
       setActive(w, i, a, false);
       continue;
     }
-    if (rng() >= keepChance(w, f, p, i, r, a, j, rc, news)) setActive(w, i, a, false);
+    if (rng() >= Math.min(1, rc / p.dormancyReach)) setActive(w, i, a, false);
   }
   if (told) tellContacts(w, p, i, toldApp, ledger.t, rng);
 }
@@ -315,12 +308,11 @@ function getsRound(w: World, f: Fields, p: Params, i: number, r: number, a: numb
 
 /**
  * Logit choice of one app to add beside main app j (-1: none): what it offers that j lacks now.
- * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps;
- * `news`: i heard the story (reconsider).
+ * `heard`: the app a contact just told i about (NO_APP: none), named to i like news names apps.
  */
-function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, news: boolean, rng: Rng): number {
+function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, rng: Rng): number {
   const W = w.scratchU;
-  const sum = trialWeights(w, f, p, i, r, j, heard, news);
+  const sum = trialWeights(w, f, p, i, r, j, heard);
   let pick = rng() * sum - 1;
   if (pick < 0) return -1;
   for (let c = 0; c < w.K; c++) {
@@ -334,100 +326,44 @@ function pickTrial(w: World, f: Fields, p: Params, i: number, r: number, j: numb
  * The weights of pickTrial's logit into w.scratchU (0: not a choice), and their sum with the
  * option of adding nothing (weight 1): the chance to add c is scratchU[c] / sum.
  */
-export function trialWeights(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number, news = false): number {
+export function trialWeights(w: World, f: Fields, p: Params, i: number, r: number, j: number, heard: number): number {
   const K = w.K;
   const base = i * K;
+  const rj = r * K + j;
   const aj = access(w, f, i, r, j);
-  const side = mainSide(w, f, p, i, r, j, aj);
+  const mainPenalty = aj === VIA ? viaHassle(f, p, j) : aj === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
+  const mainSide = p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - mainPenalty;
+  let sum = 1; // the option of adding nothing
   // The adding constants hold back the adds a market at rest does not have; someone whose main
   // app is durably out of reach is not at rest: what kept them off the other apps gives way.
   const atRest = aj !== CUT;
-  let sum = 1; // the option of adding nothing
   const W = w.scratchU;
   for (let c = 0; c < K; c++) {
     W[c] = 0;
-    if (c === j || w.status[base + c] & ACTIVE) continue;
-    const u = addUtility(w, f, p, i, r, c, heard, news, side, atRest, Boolean(w.status[base + c] & INSTALLED));
-    if (u === -Infinity) continue;
+    const k = r * K + c;
+    // Apps in use, not launched, down anywhere in the region or in the news for failing (a story
+    // of an outage makes nobody try the app that failed, while the story lasts), not working.
+    if (c === j || !f.launched[c] || w.status[base + c] & ACTIVE || f.outageSeverity[k] > 0 || f.failing[k] > 0) continue;
+    const ac = access(w, f, i, r, c);
+    if (ac === DOWN || ac === CUT) continue;
+    let u =
+      p.trialBias +
+      (atRest ? w.addConst[k] : 0) +
+      p.betaReach * reach(w, f, i, r, c) +
+      p.betaKnown * w.known[k] +
+      p.betaMention * (c === heard ? Math.max(f.salience[k], 1) : f.salience[k]) +
+      p.betaPrivacy * w.privacy[i] * f.privacy[k] +
+      f.utility[k] +
+      p.betaQuality * f.quality[c] -
+      p.betaThreat * f.threat[k] -
+      (ac === VIA ? viaHassle(f, p, c) : 0) -
+      mainSide +
+      taste(w, p, i, c);
+    if (!(w.status[base + c] & INSTALLED)) u -= p.betaPrice * f.price[c] + switchCost(w, p, i);
     W[c] = Math.exp(Math.min(50, u));
     sum += W[c];
   }
   return sum;
-}
-
-/** What main app j (access aj) already offers agent i: the side of the adding logit that c must beat. */
-function mainSide(w: World, f: Fields, p: Params, i: number, r: number, j: number, aj: number): number {
-  const rj = r * w.K + j;
-  const penalty = aj === VIA ? viaHassle(f, p, j) : aj === CUT ? cutPenalty(w, f, p, i, r, j).cost : 0;
-  return p.betaPrivacy * w.privacy[i] * f.privacy[rj] + f.utility[rj] + p.betaQuality * f.quality[j] - p.betaThreat * f.threat[rj] - penalty;
-}
-
-/**
- * Agent i's utility of adding app c beside their main app (against adding nothing: 0), with
- * `side` = mainSide of the main app and `owned` whether i has c installed (else it costs the
- * switch and its price); `heard` the app a contact told i of, `news` whether the story prompted i
- * (then the apps it names are known to i: aware); -Infinity where c is no choice now: not launched, down
- * anywhere in the region or in the news for failing (a story of an outage makes nobody try the
- * app that failed, while the story lasts), or not working for i.
- */
-function addUtility(w: World, f: Fields, p: Params, i: number, r: number, c: number, heard: number, news: boolean, side: number, atRest: boolean, owned: boolean): number {
-  const k = r * w.K + c;
-  if (!f.launched[c] || f.outageSeverity[k] > 0 || f.failing[k] > 0) return -Infinity;
-  const ac = access(w, f, i, r, c);
-  if (ac === DOWN || ac === CUT) return -Infinity;
-  const named = c === heard ? Math.max(f.salience[k], 1) : f.salience[k];
-  // Known from the news only to those it prompted; the pull of the naming is everyone's.
-  const told = c === heard ? 1 : news ? f.salience[k] : 0;
-  let u =
-    p.trialBias +
-    (atRest ? w.addConst[k] : 0) +
-    p.betaReach * reach(w, f, i, r, c) +
-    p.betaKnown * aware(w.known[k], told) +
-    p.betaMention * named +
-    p.betaPrivacy * w.privacy[i] * f.privacy[k] +
-    f.utility[k] +
-    p.betaQuality * f.quality[c] -
-    p.betaThreat * f.threat[k] -
-    (ac === VIA ? viaHassle(f, p, c) : 0) -
-    side +
-    taste(w, p, i, c);
-  if (!owned) u -= p.betaPrice * f.price[c] + switchCost(w, p, i);
-  return u;
-}
-
-/**
- * How well known an app is to someone deciding now (log, 0 = as well known as the region's most
- * used app): from its users (`known`, log of its share relative to the most used: the chance to
- * have met someone on it), and from being named to them (`named`: the salience of the app in the
- * story that prompted them, 1 = the app of the story, or 1 for the app a contact told of), which
- * makes it known whatever its users. Without this a small app the news names stayed as obscure as
- * its users made it (log of 0.3% = -5.8: Threema in 2014, imo in 2025), and no weight of the
- * naming could make up for it. Only those the story prompted (reconsider's `news`): someone
- * reconsidering for another reason, or reaching for an app in an outage, knows an app by its
- * users; given to everyone, small named apps pulled 5-25 times too hard in events not calibrated
- * on (README, "What changed: the news makes the small apps it names known").
- */
-export function aware(known: number, named: number): number {
-  if (named <= 0) return known;
-  const share = Math.exp(known);
-  return Math.log(share + (1 - share) * Math.min(1, named));
-}
-
-/**
- * The chance that agent i, reconsidering with main app j, keeps app c in use beside it (or, not
- * using it yet, would keep it once added), rc being the share of their contacts they reach there:
- * kept for the contacts (surely from dormancyReach of one's contacts, in proportion below), or
- * else for what it offers that the main app lacks now, as they would add it now (the adding logit:
- * its calls while the main app's are cut, its privacy after a scare; `news` as for adding). So what
- * made a person add an app keeps it while it lasts.
- */
-export function keepChance(w: World, f: Fields, p: Params, i: number, r: number, c: number, j: number, rc: number, news = false): number {
-  const byContacts = Math.min(1, rc / p.dormancyReach);
-  if (byContacts >= 1) return 1;
-  const aj = access(w, f, i, r, j);
-  const u = addUtility(w, f, p, i, r, c, NO_APP, news, mainSide(w, f, p, i, r, j, aj), aj !== CUT, true);
-  if (u === -Infinity) return byContacts;
-  return 1 - (1 - byContacts) / (1 + Math.exp(Math.min(50, u)));
 }
 
 /**

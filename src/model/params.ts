@@ -54,7 +54,7 @@ export const PARAM_SPECS = [
     fixed: 'Not identified by any figure (it trades off against the persistent tastes); set so that a calm year moves well under 10% of main apps, as surveys of messenger loyalty suggest.' },
   { name: 'betaKnown', unit: 'utility per unit of log share', min: 0, max: 1.5, default: 1, scale: 'linear', fit: false,
     doc: 'Weight of how well known an app is in the region (log of the share of people using it, relative to the most used) when choosing an app to add: the chance to think of an app grows like its share to this power.',
-    fixed: 'At 1, the chance to think of an app grows in proportion to its share of users (as the chance to have met someone who uses it). The figures barely pin it (posterior sd 0.92 of the prior\'s), and where it was free the calibration lowered it to fit Threema\'s first day in 2014, which made every small app the news names pull 10-20 times too hard in events it was not fitted to. (What the news does for a small app it names is awareness among those it prompts: decide.ts aware.)' },
+    fixed: 'At 1, the chance to think of an app grows in proportion to its share of users (as the chance to have met someone who uses it). The figures barely pin it (posterior sd 0.92 of the prior\'s), and where it was free the calibration lowered it to fit Threema\'s first day in 2014, which made every small app the news names pull 10-20 times too hard in events it was not fitted to.' },
   { name: 'trialBias', unit: 'utility', min: -10, max: -2, default: -5, scale: 'linear', fit: true,
     doc: 'Base utility of adding an app beside the main one when reconsidering (negative: people rarely add apps without a reason).' },
   // --- An app that does not work right now ---
@@ -75,7 +75,7 @@ export const PARAM_SPECS = [
   { name: 'betaThreat', unit: 'utility per unit threat', min: 0, max: 8, default: 2, scale: 'linear', fit: true,
     doc: 'Penalty of an app whose block has been announced or threatened (and the pull to add an app beside it).' },
   { name: 'dormancyReach', unit: 'share of contacts', min: 0.01, max: 0.5, default: 0.08, scale: 'log', fit: false,
-    doc: 'A secondary app stays in use when at least this share of contacts can be reached on it (below: in proportion, or for what would make one add it now).',
+    doc: 'A secondary app stays in use when at least this share of contacts can be reached on it (below: in proportion).',
     fixed: 'Confounded with trialBias in every built-in figure (both set how many trials last); fixed at a few contacts out of a dozen.' },
   { name: 'trialReview', unit: 'days', min: 1, max: 60, default: 7, scale: 'log', fit: false,
     doc: 'Mean time after trying an app until the person reviews it (keeps it in use or lets it go dormant).',

@@ -20,16 +20,15 @@
 //   stated growth x users = background adoptions kept + trials kept - secondary users dropping
 //
 // each term counted on a sample of the region's users: trials at the base rate of reconsidering
-// (pickTrial's chances), dropping at the same rate (decide.ts keepChance: kept for the contacts
-// there, or for what would make one add it now), and what an adopter keeps at their review by the
-// same rule.
+// (pickTrial's chances), dropping at the same rate (a secondary app is kept in proportion to the
+// contacts there, up to dormancyReach), and what an adopter keeps at their review by the same rule.
 // Where the model's own flows already give the stated growth or more, the hazard is 0.
 import type { World } from './world.ts';
 import type { Fields } from './fields.ts';
 import type { Params } from './params.ts';
 import type { ModelInput } from './input.ts';
 import { ACTIVE, NO_APP, REQUIRED } from './world.ts';
-import { canAdopt, keepChance, reach, trialWeights } from './decide.ts';
+import { canAdopt, reach, trialWeights } from './decide.ts';
 import { refreshKnown } from './tally.ts';
 import { makeRng } from './rng.ts';
 
@@ -113,16 +112,28 @@ function fitAddConstants(w: World, f: Fields, p: Params, r: number, inUse: Float
   const m = picks.length;
   if (m === 0) return;
   degree /= m;
-  // Who would let an app go: rare (a secondary user with few contacts there and little reason to
-  // add it now), so counted on a larger sample than the trials' (a few reads per person).
+  // Who could add each app (and how surely they would keep it).
+  const keep2 = new Float64Array(m * K);
+  for (let s = 0; s < m; s++) {
+    const i = picks[s];
+    for (let a = 0; a < K; a++) if (!(w.status[i * K + a] & ACTIVE)) keep2[s * K + a] = Math.min(1, reach(w, f, i, r, a) / p.dormancyReach) ** 2;
+  }
+  // Who would let it go: rare (a secondary user with few contacts there), so counted on a larger
+  // sample than the trials' (a few reads per person).
+  const drops = new Float64Array(K);
   const many = Math.min(size, DROP_SAMPLE);
-  const dropPicks: number[] = [];
+  let users = 0;
   for (let x = 0; x < many; x++) {
     const i = size <= DROP_SAMPLE ? lo + x : lo + Math.floor(rand() * size);
-    if (w.primary[i] !== NO_APP) dropPicks.push(i);
+    const j = w.primary[i];
+    if (j === NO_APP) continue;
+    users++;
+    for (let a = 0; a < K; a++) {
+      const st = w.status[i * K + a];
+      if (st & ACTIVE && a !== j && !(st & REQUIRED)) drops[a] += 1 - Math.min(1, reach(w, f, i, r, a) / p.dormancyReach);
+    }
   }
-  const keep2 = new Float64Array(m * K);
-  const drops = new Float64Array(K);
+  for (let a = 0; a < K; a++) drops[a] /= Math.max(1, users);
   // Per sampled person and app: its weight and the sum of the others' (with the option of adding
   // nothing), unnamed and named.
   const W0 = new Float64Array(m * K);
@@ -132,9 +143,6 @@ function fitAddConstants(w: World, f: Fields, p: Params, r: number, inUse: Float
   const fit = new Uint8Array(K);
   for (let a = 0; a < K; a++) fit[a] = inUse[r * K + a] > 0 && f.launched[a] ? 1 : 0;
   for (let sweep = 0; sweep < SWEEPS; sweep++) {
-    // Keeping reads the constants too (an app is kept for what would make one add it), so who
-    // keeps and who drops is counted afresh each pass, with the constants of the pass before.
-    keepAndDrops(w, f, p, r, picks, dropPicks, keep2, drops);
     for (let s = 0; s < m; s++) {
       const i = picks[s];
       const j = w.primary[i];
@@ -183,29 +191,6 @@ function fitAddConstants(w: World, f: Fields, p: Params, r: number, inUse: Float
     }
   }
 }
-/**
- * For fitAddConstants: into keep2 (per sampled person s and app a not in use) the chance that s
- * keeps a once added, squared (kept at once and at the review); into drops (per app) the chance
- * per reconsideration that one of dropPicks lets a go, out of the people with a main app.
- */
-function keepAndDrops(w: World, f: Fields, p: Params, r: number, picks: number[], dropPicks: number[], keep2: Float64Array, drops: Float64Array): void {
-  const K = w.K;
-  for (let s = 0; s < picks.length; s++) {
-    const i = picks[s];
-    const j = w.primary[i];
-    for (let a = 0; a < K; a++) keep2[s * K + a] = w.status[i * K + a] & ACTIVE ? 0 : keepChance(w, f, p, i, r, a, j, reach(w, f, i, r, a)) ** 2;
-  }
-  drops.fill(0);
-  for (const i of dropPicks) {
-    const j = w.primary[i];
-    for (let a = 0; a < K; a++) {
-      const st = w.status[i * K + a];
-      if (st & ACTIVE && a !== j && !(st & REQUIRED)) drops[a] += 1 - keepChance(w, f, p, i, r, a, j, reach(w, f, i, r, a));
-    }
-  }
-  for (let a = 0; a < K; a++) drops[a] /= Math.max(1, dropPicks.length);
-}
-
 /** The flows of app a in region r on a sample of its people who use a messenger (TrendFlows). */
 export function trendFlows(w: World, f: Fields, p: Params, r: number, a: number, rand: () => number): TrendFlows {
   const K = w.K;
@@ -213,7 +198,7 @@ export function trendFlows(w: World, f: Fields, p: Params, r: number, a: number,
   const size = w.regionStart[r + 1] - lo;
   const out: TrendFlows = { users: 0, perHazard: 0, trials: 0, drops: 0 };
   if (size === 0) return out;
-  const kept = (i: number) => keepChance(w, f, p, i, r, a, w.primary[i], reach(w, f, i, r, a));
+  const kept = (i: number) => Math.min(1, reach(w, f, i, r, a) / p.dormancyReach);
   const draws = size <= SAMPLE ? size : SAMPLE;
   let sampled = 0;
   for (let m = 0; m < draws; m++) {
