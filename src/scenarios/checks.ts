@@ -4,7 +4,7 @@
 // quantities (unique, with bounds the field accepts), the event a what-if continues; and warnings
 // for what is probably a mistake (a shock entirely outside the time span, a platform launched after
 // the end, a circumvention with no block), which do not stop a run.
-import { scenarioSchema, type Scenario } from './schema.ts';
+import { scenarioSchema, shockEnd, type Scenario } from './schema.ts';
 import { InputError, formatPath, showValue } from './errors.ts';
 import { LIMITS, checkLimits } from './limits.ts';
 import { numericValue, pathsOf } from './load.ts';
@@ -12,7 +12,7 @@ import { observation } from './compile.ts';
 import { figureIndex } from './figures.ts';
 import type { Quantity } from '../model/observe.ts';
 import { FLOW_METRICS } from '../model/results.ts';
-import { parseDate, parseDuration, DAY_MS } from '../model/time.ts';
+import { parseDate, DAY_MS } from '../model/time.ts';
 
 const fmt = (n: number) => (Math.abs(n) >= 1e6 ? n.toExponential().replace('e+', 'e') : String(n));
 
@@ -184,10 +184,8 @@ export function scenarioWarnings(s: Scenario): string[] {
   const out: string[] = [];
   s.shocks.forEach((sh, i) => {
     const t0 = parseDate(sh.start);
-    let t1 = Infinity;
-    if (sh.type === 'announcement') t1 = parseDate(sh.until);
-    else if ('end' in sh && sh.end) t1 = parseDate(sh.end);
-    else if ('duration' in sh && sh.duration) t1 = t0 + parseDuration(sh.duration) * DAY_MS;
+    const e = shockEnd(sh);
+    const t1 = e === undefined ? Infinity : 'date' in e ? parseDate(e.date) : t0 + e.days * DAY_MS;
     if (t0 >= end) out.push(`shocks[${i}].start: ${sh.start} is at or after time.end (${s.time.end}); the shock has no effect`);
     else if (t1 <= start) out.push(`shocks[${i}]: ends before time.start (${s.time.start}); the shock has no effect`);
     // Per-region media or mentions for a region the shock does not reach are never read.

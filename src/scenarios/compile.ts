@@ -1,6 +1,6 @@
 // From a validated scenario to what the engine runs (src/model/input.ts): ids to indices, dates to
 // days since the start, every default made explicit; and each figure to an observation.
-import type { Scenario, ShockSpec, FigureSpec, PlatformSpec } from './schema.ts';
+import { shockEnd, type Scenario, type ShockSpec, type FigureSpec, type PlatformSpec } from './schema.ts';
 import type { CompiledShock, ModelInput, PlatformInput } from '../model/input.ts';
 import type { Observation, Quantity } from '../model/observe.ts';
 import type { Metric, RunResult } from '../model/results.ts';
@@ -20,10 +20,8 @@ export function compileShocks(s: Scenario): ShockOf[] {
   const K = s.platforms.length;
   return s.shocks.map((spec, index) => {
     const start = days(s, spec.start);
-    let end = Infinity;
-    if (spec.type === 'announcement') end = days(s, spec.until);
-    else if ('end' in spec && spec.end) end = days(s, spec.end);
-    else if ('duration' in spec && spec.duration) end = start + parseDuration(spec.duration);
+    const e = shockEnd(spec);
+    const end = e === undefined ? Infinity : 'date' in e ? days(s, e.date) : start + e.days;
     const regions = spec.regions === 'all' ? s.regions.map((_, k) => k) : spec.regions.map((r) => rid.get(r)!);
     const platformIds = spec.platforms ?? s.platforms.map((p) => p.id);
     const loudness = new Float64Array(R);

@@ -3,10 +3,10 @@
 // the limit), so nothing starts that would crash, hang or print nonsense (a population of 1e12
 // people, a region index that overflows, 1e9 steps).
 import { totalmem } from 'node:os';
-import type { Scenario } from './schema.ts';
+import { shockEnd, type Scenario } from './schema.ts';
 import { InputError } from './errors.ts';
 import { countObservations, countSteps, estimateRun, type RunEstimate } from '../model/estimate.ts';
-import { DAY_MS, parseDate, parseDuration } from '../model/time.ts';
+import { DAY_MS, parseDate } from '../model/time.ts';
 
 export const LIMITS = {
   /** Regions: the engine stores an agent's region in one byte. */
@@ -110,10 +110,8 @@ export function shockBoundaries(s: Pick<Scenario, 'time' | 'shocks'>): number[] 
   const day = (d: string) => (parseDate(d) - t0) / DAY_MS;
   return s.shocks.flatMap((sh) => {
     const start = day(sh.start);
-    if (sh.type === 'announcement') return [start, day(sh.until)];
-    if ('end' in sh && sh.end) return [start, day(sh.end)];
-    if ('duration' in sh && sh.duration) return [start, start + parseDuration(sh.duration)];
-    return [start];
+    const e = shockEnd(sh);
+    return e === undefined ? [start] : [start, 'date' in e ? day(e.date) : start + e.days];
   });
 }
 

@@ -443,6 +443,18 @@ export type PlatformSpec = Scenario['platforms'][number];
 export type ShockSpec = Scenario['shocks'][number];
 export type FigureSpec = Scenario['figures'][number];
 export type FittedSpec = Scenario['fitted'][number];
+
+/**
+ * How a shock ends: at a date (an announcement's `until`, or `end`), after `days` (its
+ * `duration`), or with the run (undefined). The one rule the engine, the warnings and the size
+ * checks share; each turns it into its own time unit.
+ */
+export function shockEnd(sh: ShockSpec): { date: string } | { days: number } | undefined {
+  if (sh.type === 'announcement') return { date: sh.until };
+  if ('end' in sh && sh.end) return { date: sh.end };
+  if ('duration' in sh && sh.duration) return { days: parseDuration(sh.duration) };
+  return undefined;
+}
 export type MetricName = (typeof METRICS)[number];
 
 export function scenarioJsonSchema(): object {
